@@ -1,0 +1,94 @@
+"""Events the core emits; reporters (Allure, console, JSON) subscribe. Core never imports them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    """A named phase of a scenario began (boot, steady state, inject, recover, verdict)."""
+
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    """A phase ended; `error` is set when it raised."""
+
+    name: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A named blob a report should keep (history, logs, redacted stack)."""
+
+    name: str
+    body: bytes
+    mime: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A key/value a report should show next to the result (a budget, a measured value)."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A line for humans (progress, warnings)."""
+
+    text: str
+    level: str = "info"
+
+
+Subscriber = Callable[[Any], None]
+
+
+class EventBus:
+    """Fan-out of events to subscribers; a failing subscriber never breaks the run."""
+
+    def __init__(self) -> None:
+        self._subs: list[Subscriber] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, fn: Subscriber) -> Callable[[], None]:
+        """Add a subscriber; returns a function that removes it."""
+        with self._lock:
+            self._subs.append(fn)
+        return lambda: self._unsubscribe(fn)
+
+    def _unsubscribe(self, fn: Subscriber) -> None:
+        with self._lock:
+            if fn in self._subs:
+                self._subs.remove(fn)
+
+    def emit(self, event: object) -> None:
+        """Deliver `event` to every subscriber."""
+        with self._lock:
+            subs = list(self._subs)
+        for fn in subs:
+            try:
+                fn(event)
+            except Exception:  # noqa: BLE001, S110 - reporting must not break a run
+                pass
+
+    @contextmanager
+    def step(self, name: str, **params: str) -> Iterator[None]:
+        """Emit StepStarted/StepFinished around a block."""
+        self.emit(StepStarted(name, dict(params)))
+        try:
+            yield
+        except BaseException as exc:
+            self.emit(StepFinished(name, f"{type(exc).__name__}: {exc}"))
+            raise
+        self.emit(StepFinished(name))
