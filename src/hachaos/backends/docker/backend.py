@@ -1,0 +1,105 @@
+"""The Docker backend facade: up, runs, down."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+import docker
+
+from hachaos.backends.base import ReapReport, RunInfo
+from hachaos.backends.docker import labels
+from hachaos.backends.docker.engine import connect, require_images
+from hachaos.backends.docker.node import DockerNode
+from hachaos.backends.docker.provision import (
+    check_host_ports,
+    create_network,
+    create_node,
+    start_node,
+)
+from hachaos.backends.docker.readiness import wait_ready
+from hachaos.backends.docker.teardown import reap
+from hachaos.running import RunningStack
+from hachaos.spec.models import StackSpec
+
+
+class DockerBackend:
+    """Runs stacks as labelled containers on one bridge network per run."""
+
+    name = "docker"
+
+    def __init__(self, client: docker.DockerClient | None = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> docker.DockerClient:
+        """The engine client, connected (and pinged) on first use."""
+        if self._client is None:
+            self._client = connect()
+        return self._client
+
+    @property
+    def api(self) -> docker.APIClient:
+        """The low-level API client."""
+        return self.client.api
+
+    def up(self, stack: StackSpec, run_id: str) -> RunningStack:
+        """Create, start and wait for every node; on any failure remove what was created."""
+        t0 = time.monotonic()
+        require_images(self.client, {stack.image_of(n) for n in stack.nodes})
+        check_host_ports(stack)
+        try:
+            nodes = self._create_and_start(stack, run_id)
+            wait_ready(stack, nodes, stack.ready_timeout_s)
+        except BaseException:
+            reap(self.api, run_id)
+            raise
+        return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0)
+
+    def _create_and_start(self, stack: StackSpec, run_id: str) -> dict[str, DockerNode]:
+        network = create_network(self.api, run_id, stack.name)
+        api = self.api
+
+        def make(node: str) -> DockerNode:
+            cid = create_node(api, stack, run_id, network, node)
+            start_node(api, cid, node)
+            return DockerNode(api, cid, node, stack.nodes[node].role.value, network)
+
+        with ThreadPoolExecutor(max_workers=len(stack.nodes)) as pool:
+            made = list(pool.map(make, stack.nodes))
+        return {n.name: n for n in made}
+
+    def attach(self, stack: StackSpec, run_id: str) -> RunningStack:
+        """Handles to the nodes of an existing run (e.g. one started by `hachaos up`)."""
+        network = labels.network_name(run_id)
+        found = self.api.containers(all=True, filters=labels.run_filter(run_id))
+        nodes = {
+            c["Labels"][labels.NODE]: DockerNode(
+                self.api, c["Id"], c["Labels"][labels.NODE], c["Labels"][labels.ROLE], network
+            )
+            for c in found
+        }
+        return RunningStack(stack, run_id, self.name, nodes, 0.0)
+
+    def runs(self) -> list[RunInfo]:
+        """Every hachaos run with containers on this engine."""
+        by_run: dict[str, list[dict[str, object]]] = defaultdict(list)
+        for c in self.api.containers(all=True, filters=labels.run_filter(None)):
+            by_run[c["Labels"][labels.RUN]].append(c)
+        out = []
+        for run_id, cs in sorted(by_run.items()):
+            running = sum(1 for c in cs if c["State"] == "running")
+            out.append(
+                RunInfo(
+                    run_id=run_id,
+                    stack=str(cs[0]["Labels"][labels.STACK]),  # type: ignore[index]
+                    nodes=tuple(sorted(str(c["Labels"][labels.NODE]) for c in cs)),  # type: ignore[index]
+                    status=f"{running}/{len(cs)} running",
+                )
+            )
+        return out
+
+    def down(self, run_id: str | None) -> ReapReport:
+        """Remove everything of `run_id` (or of every hachaos run)."""
+        return reap(self.api, run_id)

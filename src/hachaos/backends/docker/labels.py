@@ -1,0 +1,41 @@
+"""Labels every Docker resource of a run carries, so one reaper can find all of it."""
+
+from __future__ import annotations
+
+import secrets
+
+MARK = "io.hachaos"
+RUN = "io.hachaos.run"
+STACK = "io.hachaos.stack"
+NODE = "io.hachaos.node"
+ROLE = "io.hachaos.role"
+
+
+def new_run_id() -> str:
+    """A short unique run id, e.g. `hc-3f9a1c2b`."""
+    return f"hc-{secrets.token_hex(4)}"
+
+
+def run_labels(run_id: str, stack: str) -> dict[str, str]:
+    """Labels shared by everything a run creates."""
+    return {MARK: "1", RUN: run_id, STACK: stack}
+
+
+def node_labels(run_id: str, stack: str, node: str, role: str) -> dict[str, str]:
+    """Labels of one node's container."""
+    return {**run_labels(run_id, stack), NODE: node, ROLE: role}
+
+
+def run_filter(run_id: str | None) -> dict[str, list[str]]:
+    """A Docker `filters` value selecting one run's resources, or every hachaos resource."""
+    return {"label": [f"{RUN}={run_id}" if run_id else f"{MARK}=1"]}
+
+
+def container_name(run_id: str, node: str) -> str:
+    """The container name of `node` in `run_id`."""
+    return f"{run_id}-{node}"
+
+
+def network_name(run_id: str) -> str:
+    """The network a run's nodes share."""
+    return f"{run_id}-net"

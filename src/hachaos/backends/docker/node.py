@@ -1,0 +1,121 @@
+"""A Docker container as a Node: kill, stop, start, pause, resume, exec, logs, address."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import docker
+from docker.errors import APIError, NotFound
+
+from hachaos.errors import FaultError
+from hachaos.node import Address, ExecResult
+
+
+def _published(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
+    out: dict[int, tuple[str, int]] = {}
+    for key, bindings in (ports or {}).items():
+        if not bindings:
+            continue
+        port = int(key.split("/")[0])
+        out[port] = (bindings[0]["HostIp"] or "127.0.0.1", int(bindings[0]["HostPort"]))
+    return out
+
+
+class DockerNode:
+    """One container of a run; every call goes to the engine, nothing is cached but addresses."""
+
+    def __init__(self, api: docker.APIClient, container_id: str, name: str, role: str, network: str):
+        self._api = api
+        self.container_id = container_id
+        self.name = name
+        self.role = role
+        self._network = network
+        self._addr: Address | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"DockerNode({self.name!r}, role={self.role!r})"
+
+    def _inspect(self) -> dict[str, Any]:
+        info: dict[str, Any] = self._api.inspect_container(self.container_id)
+        return info
+
+    def address(self) -> Address:
+        """In-network hostname/IP and the ports published on 127.0.0.1."""
+        with self._lock:
+            if self._addr is None or not self._addr.published:
+                info = self._inspect()
+                net = info["NetworkSettings"]["Networks"].get(self._network) or {}
+                self._addr = Address(
+                    hostname=self.name,
+                    ip=net.get("IPAddress") or None,
+                    published=_published(info["NetworkSettings"].get("Ports")),
+                )
+            return self._addr
+
+    def _forget_address(self) -> None:
+        with self._lock:
+            self._addr = None
+
+    def state(self) -> dict[str, Any]:
+        """Docker's State object for the container."""
+        state: dict[str, Any] = self._inspect()["State"]
+        return state
+
+    def is_running(self) -> bool:
+        """True while the container runs (paused counts)."""
+        return bool(self.state()["Running"])
+
+    def is_paused(self) -> bool:
+        """True while frozen by `docker pause`."""
+        return bool(self.state()["Paused"])
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            fn(self.container_id, *args, **kwargs)
+        except NotFound:
+            raise FaultError(f"{what} {self.name}: container is gone") from None
+        except APIError as exc:
+            raise FaultError(f"{what} {self.name}: {exc.explanation or exc}") from None
+
+    def kill(self) -> None:
+        """SIGKILL the container's main process."""
+        self._call("kill", self._api.kill, signal="SIGKILL")
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL after `timeout_s`."""
+        self._call("stop", self._api.stop, timeout=int(max(1, timeout_s)))
+
+    def start(self) -> None:
+        """Start the container again (its ephemeral host ports may change)."""
+        self._forget_address()
+        self._call("start", self._api.start)
+
+    def pause(self) -> None:
+        """Freeze the container with the cgroup freezer."""
+        self._call("pause", self._api.pause)
+
+    def resume(self) -> None:
+        """Thaw a paused container."""
+        self._call("unpause", self._api.unpause)
+
+    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
+        """Run `cmd` inside the container and collect its output."""
+        try:
+            exec_id = self._api.exec_create(self.container_id, list(cmd))["Id"]
+            output = self._api.exec_start(exec_id)
+            code = self._api.exec_inspect(exec_id)["ExitCode"]
+        except (NotFound, APIError) as exc:
+            return ExecResult(-1, f"exec failed: {getattr(exc, 'explanation', None) or exc}")
+        text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
+        return ExecResult(int(code if code is not None else -1), text)
+
+    def logs(self, tail: int = 50) -> str:
+        """The last `tail` lines of the container's stdout and stderr."""
+        try:
+            raw = self._api.logs(self.container_id, tail=tail)
+        except (NotFound, APIError) as exc:
+            return f"(no logs: {exc})"
+        return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)

@@ -1,0 +1,98 @@
+"""Creating a run's network and containers (not started) from a stack spec."""
+
+from __future__ import annotations
+
+import io
+import socket
+import tarfile
+import time
+
+import docker
+from docker.errors import APIError
+
+from hachaos.backends.docker import labels
+from hachaos.errors import InfraError, PortInUse
+from hachaos.spec.models import NodeSpec, StackSpec
+
+
+def create_network(api: docker.APIClient, run_id: str, stack: str) -> str:
+    """Create the run's bridge network; returns its name."""
+    name = labels.network_name(run_id)
+    api.create_network(name, driver="bridge", labels=labels.run_labels(run_id, stack))
+    return name
+
+
+def check_host_ports(stack: StackSpec) -> None:
+    """Fail early, naming the node, if a fixed host port is already taken on 127.0.0.1."""
+    for node, spec in stack.nodes.items():
+        for port in spec.port_specs():
+            if port.host is None:
+                continue
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("127.0.0.1", port.host))
+                except OSError:
+                    raise PortInUse(
+                        f"port 127.0.0.1:{port.host} wanted by node '{node}' of stack "
+                        f"'{stack.name}' is already in use; free it or drop the fixed host port"
+                    ) from None
+
+
+def _files_tar(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for path, content in files.items():
+            data = content.encode()
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.size = len(data)
+            info.mode = 0o644
+            info.mtime = int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def create_node(
+    api: docker.APIClient, stack: StackSpec, run_id: str, network: str, node: str
+) -> str:
+    """Create one node's container with labels, alias, ports and files; returns its id."""
+    spec: NodeSpec = stack.nodes[node]
+    ports = spec.port_specs()
+    host_config = api.create_host_config(
+        port_bindings={
+            p.container: ("127.0.0.1", p.host) if p.host else ("127.0.0.1",) for p in ports
+        },
+        cap_add=["NET_ADMIN"],  # lets in-namespace firewall faults work without a helper
+    )
+    net_config = api.create_networking_config(
+        {network: api.create_endpoint_config(aliases=[node])}
+    )
+    try:
+        created = api.create_container(
+            stack.image_of(node),
+            command=list(spec.command) if spec.command else None,
+            name=labels.container_name(run_id, node),
+            hostname=node,
+            labels=labels.node_labels(run_id, stack.name, node, spec.role.value),
+            environment=dict(spec.env),
+            ports=[p.container for p in ports],
+            host_config=host_config,
+            networking_config=net_config,
+        )
+    except APIError as exc:
+        raise InfraError(f"cannot create node '{node}': {exc.explanation or exc}") from None
+    cid: str = created["Id"]
+    if spec.files:
+        api.put_archive(cid, "/", _files_tar(spec.files))
+    return cid
+
+
+def start_node(api: docker.APIClient, cid: str, node: str) -> None:
+    """Start a created container; a port clash becomes PortInUse."""
+    try:
+        api.start(cid)
+    except APIError as exc:
+        text = str(exc.explanation or exc)
+        if "port is already allocated" in text or "address already in use" in text:
+            raise PortInUse(f"node '{node}': {text}; free the port or drop the fixed host port") from None
+        raise InfraError(f"cannot start node '{node}': {text}") from None

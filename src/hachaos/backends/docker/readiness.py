@@ -1,0 +1,99 @@
+"""Waiting for nodes to be ready: every check polled with one shared deadline."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from hachaos.backends.docker.node import DockerNode
+from hachaos.clock import REAL_CLOCK, Clock, wait_until
+from hachaos.errors import DeadlineExceeded, StackNotReady
+from hachaos.spec.models import ReadyCheck, StackSpec
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """One observation of a node's readiness."""
+
+    ready: bool
+    exited: bool
+    detail: str
+
+
+def _check(node: DockerNode, check: ReadyCheck) -> tuple[bool, str]:
+    if check.tcp is not None:
+        host, port = node.address().host_port(check.tcp)
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True, f"tcp {check.tcp} open"
+        except OSError as exc:
+            return False, f"tcp {check.tcp}: {exc.strerror or exc}"
+    if check.exec is not None:
+        res = node.exec(check.exec, timeout_s=5)
+        ok = res.ok and (check.expect is None or check.expect in res.output)
+        return ok, f"{' '.join(check.exec)} -> {res.exit_code}: {res.output.strip()[-120:]}"
+    assert check.log is not None
+    found = re.search(check.log, node.logs(tail=400), re.MULTILINE) is not None
+    return found, f"log /{check.log}/ {'seen' if found else 'not seen yet'}"
+
+
+def observe(node: DockerNode, checks: tuple[ReadyCheck, ...]) -> CheckState:
+    """Run a node's checks in order; stop at the first that fails."""
+    state = node.state()
+    if not state["Running"]:
+        return CheckState(False, True, f"container exited with code {state.get('ExitCode')}")
+    for check in checks:
+        ok, detail = _check(node, check)
+        if not ok:
+            return CheckState(False, False, detail)
+    return CheckState(True, False, "ready")
+
+
+def wait_node(
+    node: DockerNode,
+    checks: tuple[ReadyCheck, ...],
+    timeout_s: float,
+    clock: Clock,
+    abort: threading.Event,
+) -> CheckState:
+    """Poll until the node is ready, has exited, or another node failed; else DeadlineExceeded."""
+    state = wait_until(
+        lambda: observe(node, checks),
+        lambda s: s.ready or s.exited or abort.is_set(),
+        what=f"node {node.name} ready",
+        timeout_s=timeout_s,
+        interval_s=0.05,
+        clock=clock,
+    )
+    if state.exited:
+        abort.set()  # no point waiting for the others: the stack cannot become healthy
+    return state
+
+
+def wait_ready(
+    stack: StackSpec, nodes: dict[str, DockerNode], timeout_s: float, clock: Clock = REAL_CLOCK
+) -> None:
+    """Wait for every node in parallel; StackNotReady with each bad node's last 50 log lines."""
+    failures: dict[str, str] = {}
+    abort = threading.Event()
+    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        futures = {
+            name: pool.submit(wait_node, node, stack.nodes[name].ready, timeout_s, clock, abort)
+            for name, node in nodes.items()
+        }
+        for name, fut in futures.items():
+            try:
+                state = fut.result()
+            except DeadlineExceeded as exc:
+                abort.set()
+                failures[name] = f"not ready after {timeout_s:g}s (last: {exc.last})"
+            else:
+                if state.exited:
+                    failures[name] = state.detail
+    if failures:
+        logs = {name: nodes[name].logs(tail=50) for name in failures}
+        summary = "; ".join(f"{n}: {why}" for n, why in failures.items())
+        raise StackNotReady(f"stack '{stack.name}' did not become healthy: {summary}", logs)

@@ -1,0 +1,1 @@
+"""Client-side access to stack services, as the runner (outside the stack network) sees them."""

@@ -1,0 +1,44 @@
+"""A stack that is up: its spec, run id and node handles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hachaos.node import Node
+from hachaos.spec.models import Role, StackSpec
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """Handles to every node of a booted stack, labelled with its run id."""
+
+    spec: StackSpec
+    run_id: str
+    backend: str
+    nodes: Mapping[str, Node]
+    boot_s: float
+
+    def node(self, name: str) -> Node:
+        """The node called `name`."""
+        return self.nodes[name]
+
+    def declared(self, role: Role) -> list[Node]:
+        """Nodes declared with `role` in the spec (not necessarily holding it now)."""
+        return [self.nodes[n] for n in self.spec.nodes_with_role(role)]
+
+    def host_address(self, host: str, port: int) -> tuple[str, int] | None:
+        """Map an in-stack (hostname or IP, port) to the runner-reachable (host, port)."""
+        for node in self.nodes.values():
+            addr = node.address()
+            if host in (addr.hostname, addr.ip) and port in addr.published:
+                return addr.published[port]
+        return None
+
+    def node_at(self, host: str) -> Node | None:
+        """The node whose in-stack hostname or IP is `host`."""
+        for node in self.nodes.values():
+            addr = node.address()
+            if host in (addr.hostname, addr.ip):
+                return node
+        return None

@@ -1,0 +1,139 @@
+"""Load stack and scenario files into typed models, reporting every problem as `file:line`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from hachaos.errors import ConfigError, Problem
+from hachaos.spec.models import StackSpec
+from hachaos.spec.scenario import ScenarioSpec
+from hachaos.spec.yamlsrc import Located, load_located
+
+M = TypeVar("M", bound=BaseModel)
+
+STACKS_SUBDIR = Path("fixtures") / "stacks"
+
+
+def _describe(err: Any) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{err['loc'][-1]}'" + (f" in {_parent(err['loc'])}" if len(err["loc"]) > 1 else "")
+    if kind == "missing":
+        return f"missing required key '{loc}'"
+    msg = err["msg"].removeprefix("Value error, ")
+    given = err.get("input")
+    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+    return f"{loc}: {msg}{shown}" if loc else f"{msg}{shown}"
+
+
+def _parent(loc: Sequence[Any]) -> str:
+    return ".".join(str(p) for p in loc[:-1])
+
+
+def _validate(model: type[M], src: Located) -> tuple[M | None, list[Problem]]:
+    try:
+        return model.model_validate(src.data), []
+    except ValidationError as exc:
+        problems = [
+            src.problem(tuple(e["loc"]), _describe(e))
+            for e in exc.errors(include_url=False)
+        ]
+        return None, sorted(problems, key=lambda p: p.line)
+
+
+def load_stack(path: Path) -> StackSpec:
+    """Parse and validate a stack file."""
+    spec, problems = _validate(StackSpec, load_located(path))
+    if problems or spec is None:
+        raise ConfigError(problems)
+    return spec
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with the stack it runs against and where both came from."""
+
+    spec: ScenarioSpec
+    stack: StackSpec
+    path: Path
+    stack_path: Path
+
+
+def stack_search_dirs(start: Path, extra: Iterable[Path] = ()) -> list[Path]:
+    """Where stack files are looked up: explicit dirs, then `fixtures/stacks` above `start`."""
+    dirs = [Path(d) for d in extra]
+    for parent in [start, *start.parents]:
+        candidate = parent / STACKS_SUBDIR
+        if candidate.is_dir():
+            dirs.append(candidate)
+            break
+    return dirs
+
+
+def find_stack_file(name: str, dirs: Sequence[Path]) -> Path | None:
+    """The stack file for `name` in the first dir that has one."""
+    for d in dirs:
+        for suffix in (".yaml", ".yml"):
+            p = d / f"{name}{suffix}"
+            if p.is_file():
+                return p
+    return None
+
+
+def _cross_check(spec: ScenarioSpec, stack: StackSpec, src: Located) -> list[Problem]:
+    problems: list[Problem] = []
+    target = spec.fault.target
+    if target.node is not None and target.node not in stack.nodes:
+        known = ", ".join(stack.nodes)
+        problems.append(
+            src.problem(
+                ("fault", "target", "node"),
+                f"unknown node '{target.node}' in stack '{stack.name}' (nodes: {known})",
+            )
+        )
+    if target.role is not None:
+        roles = {n.role for n in stack.nodes.values()}
+        if target.role not in roles:
+            known = ", ".join(sorted(r.value for r in roles))
+            problems.append(
+                src.problem(
+                    ("fault", "target", "role"),
+                    f"no node has role '{target.role.value}' in stack '{stack.name}' (roles: {known})",
+                )
+            )
+    return problems
+
+
+def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario:
+    """Parse a scenario, find and parse its stack, and cross-check references between them."""
+    src = load_located(path)
+    spec, problems = _validate(ScenarioSpec, src)
+    stack_name = src.data.get("stack")
+    stack = stack_path = None
+    if isinstance(stack_name, str):
+        dirs = stack_search_dirs(path.resolve().parent, stack_dirs)
+        stack_path = find_stack_file(stack_name, dirs)
+        if stack_path is None:
+            where = ", ".join(str(d) for d in dirs) or "no fixtures/stacks directory found"
+            problems.append(src.problem(("stack",), f"unknown stack '{stack_name}' (looked in {where})"))
+        else:
+            try:
+                stack = load_stack(stack_path)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+    if spec is not None and stack is not None:
+        problems.extend(_cross_check(spec, stack, src))
+    if problems or spec is None or stack is None or stack_path is None:
+        raise ConfigError(problems)
+    return LoadedScenario(spec, stack, path, stack_path)
+
+
+def is_scenario_file(path: Path) -> bool:
+    """True when `path` looks like a scenario (a YAML file under a `scenarios` directory)."""
+    return path.suffix in (".yaml", ".yml") and "scenarios" in path.parts

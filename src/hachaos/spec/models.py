@@ -1,0 +1,149 @@
+"""Typed models of stack and scenario files: parsed once at the edge, frozen afterwards."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
+
+
+class Model(BaseModel):
+    """Base for every spec model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(StrEnum):
+    """What a node is for; faults and probes target roles, resolved at fault time."""
+
+    PRIMARY = "primary"
+    MASTER = "master"
+    REPLICA = "replica"
+    SENTINEL = "sentinel"
+    LB = "lb"
+    APP = "app"
+    WORKER = "worker"
+    RABBIT = "rabbit"
+    ETCD = "etcd"
+    PROXY = "proxy"
+
+
+class PortSpec(Model):
+    """A container port published on 127.0.0.1; `host` None means an ephemeral host port."""
+
+    container: int = Field(ge=1, le=65535)
+    host: int | None = Field(default=None, ge=1, le=65535)
+
+
+class ReadyCheck(Model):
+    """One readiness check: exactly one of `tcp` (port), `exec` (command) or `log` (regex)."""
+
+    tcp: int | None = Field(default=None, ge=1, le=65535)
+    exec: tuple[str, ...] | None = None
+    log: str | None = None
+    expect: str | None = None  # with exec: a substring the output must contain
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReadyCheck:
+        kinds = [k for k in ("tcp", "exec", "log") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a readiness check needs exactly one of 'tcp', 'exec' or 'log'")
+        if self.expect is not None and self.exec is None:
+            raise ValueError("'expect' only goes with 'exec'")
+        if self.log is not None:
+            try:
+                re.compile(self.log)
+            except re.error as exc:
+                raise ValueError(f"'log' is not a valid regular expression: {exc}") from None
+        return self
+
+
+class NodeSpec(Model):
+    """One member of a stack: its role, image, command, ports, files and readiness checks."""
+
+    role: Role
+    image: str | None = None
+    command: tuple[str, ...] | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    ports: tuple[int | PortSpec, ...] = ()
+    files: dict[str, str] = Field(default_factory=dict)
+    ready: tuple[ReadyCheck, ...] = ()
+    group: str | None = None
+
+    @field_validator("files")
+    @classmethod
+    def _absolute_paths(cls, files: dict[str, str]) -> dict[str, str]:
+        bad = [p for p in files if not p.startswith("/")]
+        if bad:
+            raise ValueError(f"file paths must be absolute, got {bad[0]!r}")
+        return files
+
+    def port_specs(self) -> tuple[PortSpec, ...]:
+        """Ports normalised to PortSpec."""
+        return tuple(p if isinstance(p, PortSpec) else PortSpec(container=p) for p in self.ports)
+
+
+class RedisSentinelTopology(Model):
+    """Who the master is comes from the Sentinels, asked at fault time."""
+
+    kind: Literal["redis-sentinel"]
+    master_name: str = "mymaster"
+    data_port: int = 6379
+    sentinel_port: int = 26379
+
+
+class StaticTopology(Model):
+    """Roles are exactly as declared in the spec (no runtime discovery)."""
+
+    kind: Literal["static"]
+
+
+class StackSpec(Model):
+    """A declared HA topology: named nodes with roles, and how to find the primary at run time."""
+
+    name: str
+    description: str = ""
+    image: str | None = None
+    nodes: dict[str, NodeSpec]
+    topology: RedisSentinelTopology | StaticTopology = Field(
+        default_factory=lambda: StaticTopology(kind="static"), discriminator="kind"
+    )
+    ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("name")
+    @classmethod
+    def _name_ok(cls, name: str) -> str:
+        if not NAME_RE.match(name):
+            raise ValueError(f"name {name!r} must be lower-case letters, digits and '-'")
+        return name
+
+    @field_validator("nodes")
+    @classmethod
+    def _nodes_ok(cls, nodes: dict[str, NodeSpec]) -> dict[str, NodeSpec]:
+        if not nodes:
+            raise ValueError("a stack needs at least one node")
+        for name in nodes:
+            if not NAME_RE.match(name):
+                raise ValueError(f"node name {name!r} must be lower-case letters, digits and '-'")
+        return nodes
+
+    @model_validator(mode="after")
+    def _images_known(self) -> StackSpec:
+        missing = [n for n, spec in self.nodes.items() if not (spec.image or self.image)]
+        if missing:
+            raise ValueError(f"node {missing[0]!r} has no image and the stack sets no default")
+        return self
+
+    def image_of(self, node: str) -> str:
+        """The image a node runs."""
+        image = self.nodes[node].image or self.image
+        assert image is not None  # guaranteed by _images_known
+        return image
+
+    def nodes_with_role(self, role: Role) -> list[str]:
+        """Names of the nodes declared with `role`, in spec order."""
+        return [n for n, spec in self.nodes.items() if spec.role == role]

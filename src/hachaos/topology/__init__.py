@@ -1,0 +1,18 @@
+"""Who holds a role now: resolved at fault time from the running system, not from the spec."""
+
+from __future__ import annotations
+
+from hachaos.running import RunningStack
+from hachaos.topology.base import RoleResolver
+from hachaos.topology.redis_sentinel import RedisSentinelResolver
+from hachaos.topology.static import StaticResolver
+
+
+def resolver_for(stack: RunningStack) -> RoleResolver:
+    """The resolver the stack's topology declares."""
+    if stack.spec.topology.kind == "redis-sentinel":
+        return RedisSentinelResolver(stack)
+    return StaticResolver(stack)
+
+
+__all__ = ["RoleResolver", "resolver_for"]
