@@ -1,0 +1,134 @@
+"""Error rate and latency percentiles per window: before, during and after the fault.
+
+* before: ops that ended at or before the first INJECT.
+* during: the rest of the ops that started before the *boundary*: the first REVERT at or after
+  the inject or, without one, the recovery point (start of the recovering op, see
+  ``hachaos.checks.recovery``), or, if clients never recovered, the end of the history.
+* after: ops that started at or after the boundary.
+
+Without an inject event every op is "before". Percentiles are nearest-rank over the latencies
+(end - start) of ok ops only; failed and indeterminate ops count in the error rate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hachaos.checks._ops import select_ops
+from hachaos.checks.recovery import recovery_time
+from hachaos.history import FaultPhase, History, Op, Outcome
+
+
+class Phase(StrEnum):
+    """The three windows of a fault run."""
+
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+
+
+@dataclass(frozen=True)
+class PhaseStats:
+    """Counts, error rate and ok-latency percentiles (ms) of one window."""
+
+    phase: Phase
+    count: int
+    ok: int
+    fail: int
+    unknown: int
+    error_rate: float | None  # (fail + unknown) / count; None when the window is empty
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    """Stats of the before / during / after windows and where their borders lie."""
+
+    before: PhaseStats
+    during: PhaseStats
+    after: PhaseStats
+    inject_ns: int | None
+    boundary_ns: int | None
+    boundary: str  # "revert", "recovery", "end" or "none" (no inject)
+
+    def phases(self) -> tuple[PhaseStats, PhaseStats, PhaseStats]:
+        """The three windows in time order."""
+        return (self.before, self.during, self.after)
+
+    def get(self, phase: Phase | str) -> PhaseStats:
+        """One window by name."""
+        return {p.phase: p for p in self.phases()}[Phase(phase)]
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest-rank percentile `p` (0 < p <= 100) of `values`; None when empty."""
+    if not 0 < p <= 100:
+        raise ValueError(f"percentile p must be in (0, 100], got {p!r}")
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def phase_stats(phase: Phase, ops: Sequence[Op]) -> PhaseStats:
+    """Count outcomes and compute ok-latency percentiles of one window."""
+    ok_ms = [(o.end_ns - o.start_ns) / 1e6 for o in ops if o.outcome is Outcome.OK]
+    fail = sum(1 for o in ops if o.outcome is Outcome.FAIL)
+    unknown = sum(1 for o in ops if o.outcome is Outcome.UNKNOWN)
+    rate = (fail + unknown) / len(ops) if ops else None
+    return PhaseStats(
+        phase,
+        len(ops),
+        len(ok_ms),
+        fail,
+        unknown,
+        rate,
+        percentile(ok_ms, 50),
+        percentile(ok_ms, 95),
+        percentile(ok_ms, 99),
+    )
+
+
+def windows(
+    history: History, *, process: str | None = None, kind: str | None = None
+) -> WindowStats:
+    """Split the selected ops into before / during / after and summarise each."""
+    ops = select_ops(history, process=process, kind=kind)
+    inject = history.first_fault(FaultPhase.INJECT)
+    if inject is None:
+        empty = phase_stats(Phase.DURING, ())
+        after = phase_stats(Phase.AFTER, ())
+        return WindowStats(phase_stats(Phase.BEFORE, ops), empty, after, None, None, "none")
+    boundary_ns, boundary = _boundary(history, inject.at_ns, process, kind)
+    before = [o for o in ops if o.end_ns <= inject.at_ns]
+    rest = [o for o in ops if o.end_ns > inject.at_ns]
+    during = [o for o in rest if boundary_ns is None or o.start_ns < boundary_ns]
+    after = [o for o in rest if boundary_ns is not None and o.start_ns >= boundary_ns]
+    return WindowStats(
+        phase_stats(Phase.BEFORE, before),
+        phase_stats(Phase.DURING, during),
+        phase_stats(Phase.AFTER, after),
+        inject.at_ns,
+        boundary_ns,
+        boundary,
+    )
+
+
+def _boundary(
+    history: History, inject_ns: int, process: str | None, kind: str | None
+) -> tuple[int | None, str]:
+    revert = next(
+        (f for f in history.faults if f.phase is FaultPhase.REVERT and f.at_ns >= inject_ns), None
+    )
+    if revert is not None:
+        return revert.at_ns, "revert"
+    rec = recovery_time(history, process=process, kind=kind)
+    if rec.recovery_ns is not None:
+        return rec.recovery_ns, "recovery"
+    return None, "end"

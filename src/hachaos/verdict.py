@@ -1,0 +1,372 @@
+"""Budgets declared by a scenario, and the verdict that judges measurements against them.
+
+A verdict is a result, never an exception. Precedence, first match wins:
+
+1. not steady before the fault → INCONCLUSIVE ``not-steady`` (the measurements mean nothing);
+2. fault not effective, or no inject recorded → INCONCLUSIVE;
+3. any limit broken → FAIL naming the first broken limit (order: outage expectation,
+   recovery, lost writes, unexpected writes, error rate, p99). A definite violation is not
+   hidden by something else being unknown;
+4. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
+5. otherwise PASS ``within-budget``.
+
+Every measurement appears in ``Verdict.measurements`` whether or not it has a budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictFloat,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from hachaos.checks.data import SetResult
+from hachaos.checks.latency import Phase, PhaseStats, WindowStats
+from hachaos.checks.recovery import Recovery, RecoveryStatus
+from hachaos.checks.steady import SteadyState
+
+WindowName = Literal["before", "during", "after"]
+LIMITS = ("recovery_time_s", "max_lost_writes", "max_unexpected", "max_error_rate", "max_p99_ms")
+
+
+class Budget(BaseModel):
+    """The limits a scenario declares; every field optional, at least one limit required.
+
+    ``max_error_rate`` as a number applies to every non-empty window; as a mapping only to the
+    named windows (``before``, ``during``, ``after``). ``max_p99_ms`` applies to every window
+    that has ok ops. ``expect: unavailable`` declares that the design predicts an outage and
+    counts as a limit on its own.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    recovery_time_s: StrictFloat | None = None
+    max_lost_writes: StrictInt | None = None
+    max_unexpected: StrictInt | None = None
+    max_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None
+    max_p99_ms: StrictFloat | None = None
+    expect: Literal["available", "unavailable"] = "available"
+
+    @field_validator("recovery_time_s", "max_lost_writes", "max_unexpected", "max_p99_ms")
+    @classmethod
+    def _not_negative(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError(f"{info.field_name} must be >= 0, got {v!r}")
+        return v
+
+    @field_validator("max_error_rate")
+    @classmethod
+    def _rate_in_range(cls, v: float | dict[str, float] | None) -> float | dict[str, float] | None:
+        items = v.items() if isinstance(v, dict) else [("", v)] if v is not None else []
+        for window, rate in items:
+            if not 0 <= rate <= 1:
+                name = f"max_error_rate.{window}" if window else "max_error_rate"
+                raise ValueError(f"{name} must be between 0 and 1, got {rate!r}")
+        if isinstance(v, dict) and not v:
+            raise ValueError("max_error_rate mapping is empty: name before, during or after")
+        return v
+
+    @model_validator(mode="after")
+    def _has_a_limit(self) -> Budget:
+        if self.expect == "available" and all(getattr(self, f) is None for f in LIMITS):
+            raise ValueError(
+                f"budget has no limits: set at least one of {', '.join(LIMITS)}"
+                " (or expect: unavailable)"
+            )
+        return self
+
+    def error_rate_limits(self) -> dict[Phase, float]:
+        """The error-rate limit per window (empty when none is set)."""
+        if self.max_error_rate is None:
+            return {}
+        if isinstance(self.max_error_rate, dict):
+            return {Phase(w): r for w, r in self.max_error_rate.items()}
+        return dict.fromkeys(Phase, self.max_error_rate)
+
+
+class VerdictOutcome(StrEnum):
+    """Pass, fail, or inconclusive (could not be judged: never a pass)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Reason(StrEnum):
+    """Stable reason codes for a verdict."""
+
+    WITHIN_BUDGET = "within-budget"
+    RECOVERY_TOO_SLOW = "recovery-too-slow"
+    NEVER_RECOVERED = "never-recovered"
+    RECOVERY_UNCONFIRMED = "recovery-unconfirmed"
+    RECOVERY_UNKNOWN = "recovery-unknown"
+    LOST_WRITES = "lost-writes"
+    UNEXPECTED_WRITES = "unexpected-writes"
+    ERROR_RATE = "error-rate"
+    P99 = "p99"
+    NOT_STEADY = "not-steady"
+    FAULT_INEFFECTIVE = "fault-ineffective"
+    NO_INJECT = "no-inject"
+    NO_OBSERVATIONS = "no-observations"
+    DATA_UNKNOWN = "data-unknown"
+    LATENCY_UNKNOWN = "latency-unknown"
+    OUTAGE_EXPECTED_BUT_AVAILABLE = "outage-expected-but-available"
+    OUTAGE_UNKNOWN = "outage-unknown"
+
+
+Number = float | int
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured value next to its budget; `ok` is None when it has no budget or no value."""
+
+    name: str
+    value: Number | None
+    budget: Number | None
+    unit: str
+    ok: bool | None
+    resolution: float | None = None
+    cmp: str = "≤"  # how value must compare to budget to be ok: "≤" or "≥"
+
+    def render(self) -> str:
+        """One fragment like ``recovery_time_s=2.31s (±0.05s) ≤ 10s``."""
+        text = f"{self.name}={_fmt(self.value, self.unit)}"
+        if self.resolution is not None and self.value is not None:
+            text += f" (±{_fmt(self.resolution, self.unit)})"
+        if self.budget is not None:
+            cmp = self.cmp if self.ok is not False else {"≤": ">", "≥": "<"}[self.cmp]
+            text += f" {cmp} {_fmt(self.budget, self.unit)}"
+        return text
+
+
+def _fmt(v: Number | None, unit: str) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, int):
+        return f"{v}{unit}"
+    return f"{v:.3g}{unit}" if abs(v) < 1 else f"{v:.2f}{unit}".replace(".00", "")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Pass / fail / inconclusive with a stable reason code, one human line, and the numbers."""
+
+    outcome: VerdictOutcome
+    reason: Reason
+    detail: str
+    measurements: tuple[Measurement, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True only for PASS."""
+        return self.outcome is VerdictOutcome.PASS
+
+    def summary(self) -> str:
+        """One line: outcome, reason unless a pass, then every measurement (budgeted first)."""
+        head = self.outcome.upper()
+        if self.outcome is not VerdictOutcome.PASS:
+            head += f" {self.reason}"
+        ordered = sorted(self.measurements, key=lambda m: m.budget is None)
+        return f"{head} " + ", ".join(m.render() for m in ordered)
+
+
+@dataclass(frozen=True)
+class _Finding:
+    outcome: VerdictOutcome
+    reason: Reason
+    detail: str
+
+
+def _fail(reason: Reason, detail: str) -> _Finding:
+    return _Finding(VerdictOutcome.FAIL, reason, detail)
+
+
+def _unknown(reason: Reason, detail: str) -> _Finding:
+    return _Finding(VerdictOutcome.INCONCLUSIVE, reason, detail)
+
+
+_Section = tuple[list[Measurement], list[_Finding]]
+
+
+def judge(
+    budget: Budget,
+    *,
+    steady: SteadyState,
+    recovery: Recovery | None,
+    data: SetResult | None = None,
+    latency: WindowStats | None = None,
+    fault_effective: bool = True,
+) -> Verdict:
+    """Judge the measurements against `budget`; see the module docstring for precedence."""
+    sections = [
+        _outage(budget, recovery, latency),
+        _recovery(budget, recovery),
+        _data(budget, data),
+        _latency(budget, latency),
+    ]
+    measurements = tuple(
+        m for ms, _ in sections for m in ms if m.value is not None or m.budget is not None
+    )
+    findings = [f for _, fs in sections for f in fs]
+    gate = _gate(steady, recovery, fault_effective)
+    if gate is not None:
+        return Verdict(gate.outcome, gate.reason, gate.detail, measurements)
+    for wanted in (VerdictOutcome.FAIL, VerdictOutcome.INCONCLUSIVE):
+        first = next((f for f in findings if f.outcome is wanted), None)
+        if first is not None:
+            return Verdict(first.outcome, first.reason, first.detail, measurements)
+    detail = "every measured value is within its budget"
+    if budget.expect == "unavailable":
+        detail = "outage observed as the design predicts; " + detail
+    return Verdict(VerdictOutcome.PASS, Reason.WITHIN_BUDGET, detail, measurements)
+
+
+def _gate(steady: SteadyState, recovery: Recovery | None, effective: bool) -> _Finding | None:
+    if not steady.ok:
+        return _unknown(Reason.NOT_STEADY, f"not steady before the fault: {steady.reason}")
+    if not effective:
+        return _unknown(Reason.FAULT_INEFFECTIVE, "the fault did not take effect")
+    if recovery is not None and recovery.status is RecoveryStatus.NO_INJECT:
+        return _unknown(Reason.NO_INJECT, "no fault inject recorded in the history")
+    return None
+
+
+def _outage(budget: Budget, recovery: Recovery | None, latency: WindowStats | None) -> _Section:
+    windows = len(recovery.windows) if recovery is not None else None
+    if budget.expect == "available":
+        return [Measurement("outage_windows", windows, None, "", None)], []
+    observed: bool | None = None
+    if recovery is not None and recovery.status is not RecoveryStatus.NO_OPS:
+        observed = recovery.outage_observed
+    elif latency is not None and latency.during.count:
+        observed = bool(latency.during.fail + latency.during.unknown)
+    m = Measurement("outage_windows", windows, 1, "", observed, cmp="≥")
+    if observed is None:
+        return [m], [_unknown(Reason.OUTAGE_UNKNOWN, "could not tell whether an outage happened")]
+    if not observed:
+        detail = "the design predicts an outage, but clients never failed"
+        return [m], [_fail(Reason.OUTAGE_EXPECTED_BUT_AVAILABLE, detail)]
+    return [m], []
+
+
+def _recovery(budget: Budget, rec: Recovery | None) -> _Section:
+    limit = budget.recovery_time_s
+    if rec is None:
+        m = Measurement("recovery_time_s", None, limit, "s", None)
+        why = [_unknown(Reason.RECOVERY_UNKNOWN, "recovery not measured")] if limit else []
+        return [m], why
+    value = rec.recovery_s
+    ok = None if limit is None or value is None else value <= limit
+    if limit is not None and rec.status is RecoveryStatus.NOT_RECOVERED:
+        ok = False
+    m = Measurement("recovery_time_s", value, limit, "s", ok, rec.resolution_s)
+    return [m], _recovery_findings(budget, rec, ok)
+
+
+def _recovery_findings(budget: Budget, rec: Recovery, ok: bool | None) -> list[_Finding]:
+    limit = budget.recovery_time_s
+    if rec.status is RecoveryStatus.NOT_RECOVERED:
+        if limit is None and budget.expect == "unavailable":
+            return []
+        return [_fail(Reason.NEVER_RECOVERED, f"clients never recovered: {rec.note}")]
+    if limit is None:
+        return []
+    unknowns = {
+        RecoveryStatus.UNCONFIRMED: (Reason.RECOVERY_UNCONFIRMED, rec.note),
+        RecoveryStatus.NO_OPS: (Reason.NO_OBSERVATIONS, "no client ops after the inject"),
+    }
+    if rec.status in unknowns:
+        return [_unknown(*unknowns[rec.status])]
+    if ok is False:
+        detail = f"recovered after {rec.recovery_s:.2f}s (±{rec.resolution_s:.2f}s) > {limit:g}s"
+        return [_fail(Reason.RECOVERY_TOO_SLOW, detail)]
+    return []
+
+
+def _data(budget: Budget, data: SetResult | None) -> _Section:
+    limits = (
+        ("lost_writes", budget.max_lost_writes, Reason.LOST_WRITES),
+        ("unexpected_writes", budget.max_unexpected, Reason.UNEXPECTED_WRITES),
+    )
+    known = data is not None and data.valid is not None
+    counts = _data_counts(data) if known else {}
+    ms: list[Measurement] = []
+    findings: list[_Finding] = []
+    for name, limit, reason in limits:
+        value = counts.get(name)
+        ok = None if limit is None or value is None else value <= limit
+        ms.append(Measurement(name, value, limit, "", ok))
+        if ok is False:
+            findings.append(_fail(reason, f"{value} {name.replace('_', ' ')} > {limit}"))
+    ms += [Measurement(n, counts.get(n), None, "", None) for n in ("duplicated", "acknowledged")]
+    has_limit = any(limit is not None for _, limit, _ in limits)
+    if has_limit and not known:
+        why = data.reason if data is not None else "no set check ran"
+        findings.append(_unknown(Reason.DATA_UNKNOWN, f"data not judgeable: {why}"))
+    return ms, findings
+
+
+def _data_counts(data: SetResult | None) -> dict[str, int]:
+    if data is None:
+        return {}
+    return {
+        "lost_writes": len(data.lost),
+        "unexpected_writes": len(data.unexpected),
+        "duplicated": len(data.duplicated),
+        "acknowledged": data.acknowledged,
+    }
+
+
+def _latency(budget: Budget, latency: WindowStats | None) -> _Section:
+    rate_limits = budget.error_rate_limits()
+    if latency is None:
+        limited = bool(rate_limits) or budget.max_p99_ms is not None
+        why = [_unknown(Reason.LATENCY_UNKNOWN, "latency not measured")] if limited else []
+        return [], why
+    rates = [_rate(p, rate_limits.get(p.phase)) for p in latency.phases()]
+    p99s = [_p99(p, budget.max_p99_ms) for p in latency.phases()]
+    findings = [f for _, fs in (*rates, *p99s) for f in fs]
+    findings += _nothing_measured(budget, rate_limits, latency)
+    return [m for m, _ in (*rates, *p99s)], findings
+
+
+def _rate(stats: PhaseStats, limit: float | None) -> tuple[Measurement, list[_Finding]]:
+    value = stats.error_rate
+    ok = None if limit is None or value is None else value <= limit
+    m = Measurement(f"error_rate.{stats.phase}", value, limit, "", ok)
+    if ok is False:
+        detail = f"error rate {stats.phase} = {value:.3f} > {limit:g}"
+        return m, [_fail(Reason.ERROR_RATE, detail)]
+    return m, []
+
+
+def _p99(stats: PhaseStats, limit: float | None) -> tuple[Measurement, list[_Finding]]:
+    value = stats.p99_ms
+    ok = None if limit is None or value is None else value <= limit
+    m = Measurement(f"p99_ms.{stats.phase}", value, limit, "ms", ok)
+    if ok is False:
+        return m, [_fail(Reason.P99, f"p99 {stats.phase} = {value:.1f}ms > {limit:g}ms")]
+    return m, []
+
+
+def _nothing_measured(
+    budget: Budget, rate_limits: dict[Phase, float], latency: WindowStats
+) -> Iterable[_Finding]:
+    named = isinstance(budget.max_error_rate, dict)
+    for phase in rate_limits:
+        stats = latency.get(phase)
+        if stats.count == 0 and (named or not any(p.count for p in latency.phases())):
+            yield _unknown(Reason.LATENCY_UNKNOWN, f"no ops in the {phase} window")
+    if budget.max_p99_ms is not None and not any(p.ok for p in latency.phases()):
+        yield _unknown(Reason.LATENCY_UNKNOWN, "no ok ops to measure p99")
