@@ -5,8 +5,8 @@ A verdict is a result, never an exception. Precedence, first match wins:
 1. not steady before the fault → INCONCLUSIVE ``not-steady`` (the measurements mean nothing);
 2. fault not effective, or no inject recorded → INCONCLUSIVE;
 3. any limit broken → FAIL naming the first broken limit (order: outage expectation,
-   recovery, lost writes, unexpected writes, error rate, p99). A definite violation is not
-   hidden by something else being unknown;
+   recovery, lost writes, unexpected writes, duplicated writes, error rate, p99). A definite
+   violation is not hidden by something else being unknown;
 4. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
 5. otherwise PASS ``within-budget``.
 
@@ -45,7 +45,8 @@ class Budget(BaseModel):
     ``max_error_rate`` as a number applies to every non-empty window; as a mapping only to the
     named windows (``before``, ``during``, ``after``). ``max_p99_ms`` applies to every window
     that has ok ops. ``expect: unavailable`` declares that the design predicts an outage and
-    counts as a limit on its own.
+    counts as a limit on its own. Once any data limit is set, a key duplicated in the final
+    read fails the run (``duplicated-writes``): set semantics allow no tolerance for that.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -112,6 +113,7 @@ class Reason(StrEnum):
     RECOVERY_UNKNOWN = "recovery-unknown"
     LOST_WRITES = "lost-writes"
     UNEXPECTED_WRITES = "unexpected-writes"
+    DUPLICATED_WRITES = "duplicated-writes"
     ERROR_RATE = "error-rate"
     P99 = "p99"
     NOT_STEADY = "not-steady"
@@ -311,6 +313,9 @@ def _data(budget: Budget, data: SetResult | None) -> _Section:
             findings.append(_fail(reason, f"{value} {name.replace('_', ' ')} > {limit}"))
     ms += [Measurement(n, counts.get(n), None, "", None) for n in ("duplicated", "acknowledged")]
     has_limit = any(limit is not None for _, limit, _ in limits)
+    if has_limit and counts.get("duplicated"):
+        detail = f"{counts['duplicated']} key(s) present more than once in the final read"
+        findings.append(_fail(Reason.DUPLICATED_WRITES, detail))
     if has_limit and not known:
         why = data.reason if data is not None else "no set check ran"
         findings.append(_unknown(Reason.DATA_UNKNOWN, f"data not judgeable: {why}"))
@@ -331,9 +336,11 @@ def _data_counts(data: SetResult | None) -> dict[str, int]:
 def _latency(budget: Budget, latency: WindowStats | None) -> _Section:
     rate_limits = budget.error_rate_limits()
     if latency is None:
-        limited = bool(rate_limits) or budget.max_p99_ms is not None
-        why = [_unknown(Reason.LATENCY_UNKNOWN, "latency not measured")] if limited else []
-        return [], why
+        ms = [Measurement(f"error_rate.{p}", None, r, "", None) for p, r in rate_limits.items()]
+        if budget.max_p99_ms is not None:
+            ms.append(Measurement("p99_ms", None, budget.max_p99_ms, "ms", None))
+        why = [_unknown(Reason.LATENCY_UNKNOWN, "latency not measured")] if ms else []
+        return ms, why
     rates = [_rate(p, rate_limits.get(p.phase)) for p in latency.phases()]
     p99s = [_p99(p, budget.max_p99_ms) for p in latency.phases()]
     findings = [f for _, fs in (*rates, *p99s) for f in fs]

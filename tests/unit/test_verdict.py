@@ -188,3 +188,10 @@ def test_budget_is_frozen_and_accepts_ints_for_floats() -> None:
     with pytest.raises(ValidationError):
         b.recovery_time_s = 3  # type: ignore[misc]
     assert Budget(max_error_rate=0.5).error_rate_limits() == dict.fromkeys(Phase, 0.5)
+
+
+def test_duplicates_fail_once_a_data_limit_is_set() -> None:
+    data = replace(CLEAN_DATA, valid=False, duplicated=("k1",))
+    v = verdict(Budget(max_lost_writes=0), data=data)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.DUPLICATED_WRITES)
+    assert verdict(Budget(recovery_time_s=10), data=data).passed  # no data limit, only listed
