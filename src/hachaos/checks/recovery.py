@@ -96,6 +96,10 @@ def recovery_time(
     sustain_s: float | None = None,
 ) -> Recovery:
     """Measure recovery after the first fault inject; see the module docstring for semantics."""
+    if sustain_ops < 0:
+        raise ValueError(f"sustain_ops must be >= 0, got {sustain_ops!r}")
+    if sustain_s is not None and sustain_s <= 0:
+        raise ValueError(f"sustain_s must be > 0, got {sustain_s!r}")
     inject = history.first_fault(FaultPhase.INJECT)
     ops = select_ops(history, process=process, kind=kind)
     interval = probe_interval_s(ops)

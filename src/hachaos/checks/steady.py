@@ -30,8 +30,10 @@ def steady_state(
 
     Fewer than `samples` such ops is not steady: there is not enough evidence.
     """
+    if samples < 1:
+        raise ValueError(f"samples must be >= 1, got {samples!r}")
     ops = [o for o in select_ops(history, process=process, kind=kind) if o.end_ns <= before_ns]
-    last = sorted(ops, key=lambda o: o.end_ns)[-samples:] if samples > 0 else []
+    last = sorted(ops, key=lambda o: o.end_ns)[-samples:]
     ok_count = sum(1 for o in last if not is_failure(o))
     if len(last) < samples:
         reason = f"only {len(last)} op(s) before the fault, need {samples}"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import Timeline
+from histbuilder import Timeline
 
 from hachaos.checks.data import check_set
 

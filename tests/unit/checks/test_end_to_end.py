@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from conftest import Timeline
+from histbuilder import Timeline
 
 from hachaos.checks.data import check_set
 from hachaos.checks.latency import windows

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Timeline
+from histbuilder import Timeline
 
 from hachaos.checks.latency import Phase, percentile, windows
 from hachaos.history import History

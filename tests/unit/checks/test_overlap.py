@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Timeline
+from histbuilder import Timeline
 
 from hachaos.checks.overlap import _union_ns, primary_overlap
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MS, Timeline
+from histbuilder import MS, Timeline
 
 from hachaos.checks.recovery import RecoveryStatus, recovery_time
 from hachaos.history import History
@@ -85,3 +85,10 @@ def test_straddling_failure_counts(tl: Timeline) -> None:
     tl.ops("." * 10).op("?", dur_ms=400).wait_ms(-25).inject().wait_ms(25).ops("." * 12)
     r = recovery_time(tl.history)
     assert r.status is RecoveryStatus.RECOVERED and len(r.windows) == 1
+
+
+def test_bad_arguments_named(tl: Timeline) -> None:
+    with pytest.raises(ValueError, match="sustain_ops must be >= 0, got -1"):
+        recovery_time(tl.history, sustain_ops=-1)
+    with pytest.raises(ValueError, match="sustain_s must be > 0, got 0"):
+        recovery_time(tl.history, sustain_s=0)

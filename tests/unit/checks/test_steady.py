@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from conftest import Timeline
+import pytest
+from histbuilder import Timeline
 
 from hachaos.checks.steady import steady_state
 from hachaos.history import History
@@ -33,3 +34,8 @@ def test_steady_ignores_ops_after_moment(tl: Timeline) -> None:
 
 def test_steady_empty_history() -> None:
     assert not steady_state(History(), before_ns=10**12).ok
+
+
+def test_steady_bad_samples(tl: Timeline) -> None:
+    with pytest.raises(ValueError, match="samples must be >= 1, got 0"):
+        steady_state(tl.history, before_ns=0, samples=0)
