@@ -55,7 +55,8 @@ def master_by_majority(sentinel: Sentinel, service_name: str) -> tuple[str, int]
         except Exception:  # noqa: BLE001 - a dead Sentinel simply has no vote
             continue
         if addr:
-            votes[(str(addr[0]), int(addr[1]))] += 1
+            host = addr[0].decode() if isinstance(addr[0], bytes) else str(addr[0])
+            votes[(host, int(addr[1]))] += 1
     if not votes:
         return None
     return votes.most_common(1)[0][0]

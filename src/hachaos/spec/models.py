@@ -73,6 +73,7 @@ class NodeSpec(Model):
     files: dict[str, str] = Field(default_factory=dict)
     ready: tuple[ReadyCheck, ...] = ()
     group: str | None = None
+    depends_on: tuple[str, ...] = ()  # nodes that must be ready before this one starts
 
     @field_validator("files")
     @classmethod
@@ -137,6 +138,31 @@ class StackSpec(Model):
         if missing:
             raise ValueError(f"node {missing[0]!r} has no image and the stack sets no default")
         return self
+
+    @model_validator(mode="after")
+    def _dependencies_known(self) -> StackSpec:
+        for name, spec in self.nodes.items():
+            for dep in spec.depends_on:
+                if dep not in self.nodes:
+                    raise ValueError(f"node {name!r} depends on unknown node {dep!r}")
+        self.start_waves()  # raises on a cycle
+        return self
+
+    def start_waves(self) -> list[list[str]]:
+        """Nodes grouped into waves: each wave's dependencies are all in earlier waves."""
+        done: set[str] = set()
+        waves: list[list[str]] = []
+        while len(done) < len(self.nodes):
+            wave = [
+                n for n, s in self.nodes.items()
+                if n not in done and all(d in done for d in s.depends_on)
+            ]
+            if not wave:
+                cyclic = sorted(set(self.nodes) - done)
+                raise ValueError(f"depends_on has a cycle among {', '.join(cyclic)}")
+            waves.append(wave)
+            done.update(wave)
+        return waves
 
     def image_of(self, node: str) -> str:
         """The image a node runs."""

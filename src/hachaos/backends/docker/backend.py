@@ -49,16 +49,22 @@ class DockerBackend:
         t0 = time.monotonic()
         require_images(self.client, {stack.image_of(n) for n in stack.nodes})
         check_host_ports(stack)
+        deadline = t0 + stack.ready_timeout_s
+        nodes: dict[str, DockerNode] = {}
         try:
-            nodes = self._create_and_start(stack, run_id)
-            wait_ready(stack, nodes, stack.ready_timeout_s)
+            network = create_network(self.api, run_id, stack.name)
+            for wave in stack.start_waves():
+                started = self._create_and_start(stack, run_id, network, wave)
+                nodes.update(started)
+                wait_ready(stack, started, max(0.1, deadline - time.monotonic()))
         except BaseException:
             reap(self.api, run_id)
             raise
         return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0)
 
-    def _create_and_start(self, stack: StackSpec, run_id: str) -> dict[str, DockerNode]:
-        network = create_network(self.api, run_id, stack.name)
+    def _create_and_start(
+        self, stack: StackSpec, run_id: str, network: str, wave: list[str]
+    ) -> dict[str, DockerNode]:
         api = self.api
 
         def make(node: str) -> DockerNode:
@@ -66,8 +72,8 @@ class DockerBackend:
             start_node(api, cid, node)
             return DockerNode(api, cid, node, stack.nodes[node].role.value, network)
 
-        with ThreadPoolExecutor(max_workers=len(stack.nodes)) as pool:
-            made = list(pool.map(make, stack.nodes))
+        with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+            made = list(pool.map(make, wave))
         return {n.name: n for n in made}
 
     def attach(self, stack: StackSpec, run_id: str) -> RunningStack:

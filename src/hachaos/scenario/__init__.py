@@ -1,0 +1,1 @@
+"""Running one scenario: steady state, fault, observation, verdict."""
