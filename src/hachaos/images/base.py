@@ -132,12 +132,30 @@ def make_rootfs_tarball(tarball: Path, mirror: Mirror, say: Say) -> None:
         partial.replace(tarball)
 
 
+TRIM = (
+    "var/cache/apt/archives",
+    "var/lib/apt/lists",
+    "usr/share/doc",
+    "usr/share/man",
+    "usr/share/info",
+    "usr/share/locale",
+)
+KEEP = {"lock", "partial", "auxfiles", "locale.alias"}
+
+
 def _trim(rootfs: Path, mirror: Mirror) -> None:
-    """Point apt at the mirror (with updates and security) and drop downloaded packages."""
+    """Point apt at the mirror (with updates and security); drop packages, docs, translations.
+
+    What is dropped matches what the official slim image leaves out.
+    """
     (rootfs / "etc/apt/sources.list").write_text(mirror.sources_list(SUITE))
-    for sub in ("var/cache/apt/archives", "var/lib/apt/lists"):
+    for sub in TRIM:
         for path in (rootfs / sub).glob("*"):
-            if path.is_file():
+            if path.name in KEEP:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
                 path.unlink()
 
 
