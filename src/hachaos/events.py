@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,10 +77,8 @@ class EventBus:
         with self._lock:
             subs = list(self._subs)
         for fn in subs:
-            try:
+            with suppress(Exception):  # reporting must never break a run
                 fn(event)
-            except Exception:  # noqa: BLE001, S110 - reporting must not break a run
-                pass
 
     @contextmanager
     def step(self, name: str, **params: str) -> Iterator[None]:

@@ -28,7 +28,11 @@ class MappedSentinel(Sentinel):
         timeout_s: float,
     ) -> None:
         no_retry = Retry(NoBackoff(), 0)
-        common = {"socket_timeout": timeout_s, "socket_connect_timeout": timeout_s, "retry": no_retry}
+        common = {
+            "socket_timeout": timeout_s,
+            "socket_connect_timeout": timeout_s,
+            "retry": no_retry,
+        }
         super().__init__(sentinels, sentinel_kwargs=common, **common)
         self._translate = translate
 
@@ -52,7 +56,7 @@ def master_by_majority(sentinel: Sentinel, service_name: str) -> tuple[str, int]
     for s in sentinel.sentinels:
         try:
             addr = s.sentinel_get_master_addr_by_name(service_name)
-        except Exception:  # noqa: BLE001 - a dead Sentinel simply has no vote
+        except Exception:
             continue
         if addr:
             host = addr[0].decode() if isinstance(addr[0], bytes) else str(addr[0])

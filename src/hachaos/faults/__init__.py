@@ -1,0 +1,1 @@
+"""Faults with guaranteed revert, and how targets are chosen."""

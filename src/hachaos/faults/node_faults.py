@@ -60,8 +60,13 @@ class StopFault(NodeFault):
 
     name = "stop"
 
-    def __init__(self, node: Node, history: History | None = None, clock: Clock = REAL_CLOCK,
-                 grace_s: float = 10.0):
+    def __init__(
+        self,
+        node: Node,
+        history: History | None = None,
+        clock: Clock = REAL_CLOCK,
+        grace_s: float = 10.0,
+    ):
         super().__init__(node, history, clock)
         self.grace_s = grace_s
 

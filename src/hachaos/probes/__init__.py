@@ -1,0 +1,1 @@
+"""Probes: client operations on a schedule, recorded into a history."""

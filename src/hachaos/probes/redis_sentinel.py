@@ -29,7 +29,9 @@ class RedisSentinelWriteProbe:
 
     kind = "write"
 
-    def __init__(self, sentinel: MappedSentinel, master_name: str, prefix: str, process: str = "probe"):
+    def __init__(
+        self, sentinel: MappedSentinel, master_name: str, prefix: str, process: str = "probe"
+    ):
         self.process = process
         self._prefix = prefix
         self._client = sentinel.master_client(master_name)
@@ -39,7 +41,7 @@ class RedisSentinelWriteProbe:
         key = f"{self._prefix}:{seq}"
         try:
             self._client.set(key, str(seq))
-        except Exception as exc:  # noqa: BLE001 - every failure is an observation
+        except Exception as exc:
             return Attempt(classify(exc), type(exc).__name__, key)
         return Attempt(Outcome.OK, key=key)
 

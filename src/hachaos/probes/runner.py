@@ -13,13 +13,17 @@ from hachaos.probes.base import Probe
 class ProbeRunner:
     """Fixed-rate scheduler: attempt n starts at t0 + n*interval, or at once if running late."""
 
-    def __init__(self, probe: Probe, history: History, interval_s: float, clock: Clock = REAL_CLOCK):
+    def __init__(
+        self, probe: Probe, history: History, interval_s: float, clock: Clock = REAL_CLOCK
+    ):
         self._probe = probe
         self._history = history
         self._interval_ns = int(interval_s * 1e9)
         self._clock = clock
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name=f"probe-{probe.process}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"probe-{probe.process}", daemon=True
+        )
         self.attempts = 0
 
     def _loop(self) -> None:
@@ -30,8 +34,16 @@ class ProbeRunner:
             result = self._probe.attempt(seq)
             end = self._clock.now_ns()
             self._history.add_op(
-                Op(self._probe.process, self._probe.kind, start, end, result.outcome,
-                   key=result.key, error=result.error, value=result.value)
+                Op(
+                    self._probe.process,
+                    self._probe.kind,
+                    start,
+                    end,
+                    result.outcome,
+                    key=result.key,
+                    error=result.error,
+                    value=result.value,
+                )
             )
             seq += 1
             self.attempts = seq

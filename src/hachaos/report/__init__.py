@@ -1,0 +1,1 @@
+"""Reporters that subscribe to core events (Allure, console, JSON)."""

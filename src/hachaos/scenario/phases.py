@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from hachaos.checks.recovery import Recovery, RecoveryStatus, recovery_time
 from hachaos.checks.steady import SteadyState, steady_state
 from hachaos.clock import Clock, wait_until
@@ -14,12 +16,19 @@ POLL_S = 0.05
 
 def await_steady(history: History, spec: SteadyStateSpec, clock: Clock) -> SteadyState:
     """Wait until the last `samples` ops are all ok; the last observation if the deadline passes."""
+
     def look() -> SteadyState:
         return steady_state(history, before_ns=clock.now_ns(), samples=spec.samples)
 
     try:
-        return wait_until(look, lambda s: s.ok, what="steady state", timeout_s=spec.timeout_s,
-                          interval_s=POLL_S, clock=clock)
+        return wait_until(
+            look,
+            lambda s: s.ok,
+            what="steady state",
+            timeout_s=spec.timeout_s,
+            interval_s=POLL_S,
+            clock=clock,
+        )
     except DeadlineExceeded:
         last = look()
         reason = f"not steady within {spec.timeout_s:g}s: {last.reason}"
@@ -40,8 +49,14 @@ def await_recovery(
         return held and r.status in (RecoveryStatus.RECOVERED, RecoveryStatus.NO_IMPACT)
 
     try:
-        return wait_until(look, settled, what="recovery", timeout_s=max(spec.observe_s, min_s),
-                          interval_s=POLL_S, clock=clock)
+        return wait_until(
+            look,
+            settled,
+            what="recovery",
+            timeout_s=max(spec.observe_s, min_s),
+            interval_s=POLL_S,
+            clock=clock,
+        )
     except DeadlineExceeded:
         return look()
 
@@ -49,8 +64,14 @@ def await_recovery(
 def await_ops(history: History, count: int, clock: Clock, timeout_s: float) -> None:
     """Let the probe record `count` more ops (the "after" window), bounded by a deadline."""
     target = len(history.ops) + count
-    try:
-        wait_until(lambda: len(history.ops), lambda n: n >= target, what="post-revert ops",
-                   timeout_s=timeout_s, interval_s=POLL_S, clock=clock)
-    except DeadlineExceeded:
-        pass  # the after-window is simply shorter; the checkers see what was recorded
+    with suppress(
+        DeadlineExceeded
+    ):  # a shorter after-window is fine: checkers see what was recorded
+        wait_until(
+            lambda: len(history.ops),
+            lambda n: n >= target,
+            what="post-revert ops",
+            timeout_s=timeout_s,
+            interval_s=POLL_S,
+            clock=clock,
+        )

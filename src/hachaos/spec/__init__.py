@@ -1,0 +1,1 @@
+"""Input models: stack and scenario files parsed once into typed models."""

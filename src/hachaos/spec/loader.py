@@ -23,7 +23,9 @@ def _describe(err: Any) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown key '{err['loc'][-1]}'" + (f" in {_parent(err['loc'])}" if len(err["loc"]) > 1 else "")
+        return f"unknown key '{err['loc'][-1]}'" + (
+            f" in {_parent(err['loc'])}" if len(err["loc"]) > 1 else ""
+        )
     if kind == "missing":
         return f"missing required key '{loc}'"
     msg = err["msg"].removeprefix("Value error, ")
@@ -41,8 +43,7 @@ def _validate(model: type[M], src: Located) -> tuple[M | None, list[Problem]]:
         return model.model_validate(src.data), []
     except ValidationError as exc:
         problems = [
-            src.problem(tuple(e["loc"]), _describe(e))
-            for e in exc.errors(include_url=False)
+            src.problem(tuple(e["loc"]), _describe(e)) for e in exc.errors(include_url=False)
         ]
         return None, sorted(problems, key=lambda p: p.line)
 
@@ -88,7 +89,9 @@ def find_stack_file(name: str, dirs: Sequence[Path]) -> Path | None:
 
 def _cross_check(spec: ScenarioSpec, stack: StackSpec, src: Located) -> list[Problem]:
     problems: list[Problem] = []
-    target = spec.fault.target
+    target = getattr(spec.fault, "target", None)
+    if target is None:
+        return problems
     if target.node is not None and target.node not in stack.nodes:
         known = ", ".join(stack.nodes)
         problems.append(
@@ -104,7 +107,8 @@ def _cross_check(spec: ScenarioSpec, stack: StackSpec, src: Located) -> list[Pro
             problems.append(
                 src.problem(
                     ("fault", "target", "role"),
-                    f"no node has role '{target.role.value}' in stack '{stack.name}' (roles: {known})",
+                    f"no node has role '{target.role.value}' in stack '{stack.name}' "
+                    f"(roles: {known})",
                 )
             )
     return problems
@@ -121,7 +125,9 @@ def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario
         stack_path = find_stack_file(stack_name, dirs)
         if stack_path is None:
             where = ", ".join(str(d) for d in dirs) or "no fixtures/stacks directory found"
-            problems.append(src.problem(("stack",), f"unknown stack '{stack_name}' (looked in {where})"))
+            problems.append(
+                src.problem(("stack",), f"unknown stack '{stack_name}' (looked in {where})")
+            )
         else:
             try:
                 stack = load_stack(stack_path)

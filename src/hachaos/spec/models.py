@@ -154,7 +154,8 @@ class StackSpec(Model):
         waves: list[list[str]] = []
         while len(done) < len(self.nodes):
             wave = [
-                n for n, s in self.nodes.items()
+                n
+                for n, s in self.nodes.items()
                 if n not in done and all(d in done for d in s.depends_on)
             ]
             if not wave:

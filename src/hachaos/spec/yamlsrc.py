@@ -34,7 +34,9 @@ class Located:
         return Problem(self.file, self.line_of(loc), message)
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[Problem], file: str) -> None:
+def _walk(
+    node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[Problem], file: str
+) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:

@@ -37,7 +37,9 @@ class RedisSentinelResolver:
             )
         node = self._stack.node_at(addr[0])
         if node is None:
-            raise HachaosError(f"Sentinels name master {addr[0]}:{addr[1]}, not a node of this stack")
+            raise HachaosError(
+                f"Sentinels name master {addr[0]}:{addr[1]}, not a node of this stack"
+            )
         return node
 
     def _data_nodes(self) -> list[Node]:

@@ -1,0 +1,1 @@
+"""Workloads: client traffic during a fault (ledgers, load)."""

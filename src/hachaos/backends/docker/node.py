@@ -26,7 +26,9 @@ def _published(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
 class DockerNode:
     """One container of a run; every call goes to the engine, nothing is cached but addresses."""
 
-    def __init__(self, api: docker.APIClient, container_id: str, name: str, role: str, network: str):
+    def __init__(
+        self, api: docker.APIClient, container_id: str, name: str, role: str, network: str
+    ):
         self._api = api
         self.container_id = container_id
         self.name = name

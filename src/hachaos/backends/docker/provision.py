@@ -64,9 +64,7 @@ def create_node(
         },
         cap_add=["NET_ADMIN"],  # lets in-namespace firewall faults work without a helper
     )
-    net_config = api.create_networking_config(
-        {network: api.create_endpoint_config(aliases=[node])}
-    )
+    net_config = api.create_networking_config({network: api.create_endpoint_config(aliases=[node])})
     try:
         created = api.create_container(
             stack.image_of(node),
@@ -94,5 +92,7 @@ def start_node(api: docker.APIClient, cid: str, node: str) -> None:
     except APIError as exc:
         text = str(exc.explanation or exc)
         if "port is already allocated" in text or "address already in use" in text:
-            raise PortInUse(f"node '{node}': {text}; free the port or drop the fixed host port") from None
+            raise PortInUse(
+                f"node '{node}': {text}; free the port or drop the fixed host port"
+            ) from None
         raise InfraError(f"cannot start node '{node}': {text}") from None
