@@ -14,7 +14,7 @@ import docker
 from hachaos.errors import ImageMissing
 from hachaos.images.base import BaseKind
 from hachaos.images.build import BuildResult, build_images
-from hachaos.images.catalog import PREFIX
+from hachaos.images.catalog import PREFIX, namespace
 from hachaos.images.engine import connect
 from hachaos.images.status import ImageStatus, State, image_statuses
 
@@ -32,7 +32,7 @@ __all__ = [
 
 def _bare(name: str) -> str:
     """`redis`, `hachaos/redis` and `hachaos/redis:latest` all name the `redis` image."""
-    name = name.removeprefix(PREFIX)
+    name = name.removeprefix(f"{namespace()}/").removeprefix(PREFIX)
     return name.split(":", 1)[0]
 
 

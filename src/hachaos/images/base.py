@@ -16,11 +16,11 @@ from docker.errors import DockerException, ImageNotFound
 from docker.utils import kwargs_from_env
 
 from hachaos.errors import InfraError
+from hachaos.images.catalog import repo_of
 from hachaos.images.sources import Mirror, machine_mirror
 
 SUITE = "bookworm"
 OFFICIAL = ("debian", "bookworm-slim")
-IMPORTED = ("hachaos/debian-base", SUITE)
 PULL_TIMEOUT_S = 20
 IMPORT_CHANGES = [
     "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -55,9 +55,19 @@ def image_id(api: docker.APIClient, ref: str) -> str | None:
         return None
 
 
-def resolve_base(api: docker.APIClient, kind: BaseKind, say: Say = print) -> BaseImage:
-    """The base image for `kind`, pulled or debootstrapped (once, cached) when not present."""
-    official, imported = ":".join(OFFICIAL), ":".join(IMPORTED)
+def resolve_base(
+    api: docker.APIClient, kind: BaseKind, say: Say = print, previous: str | None = None
+) -> BaseImage:
+    """The base image for `kind`, pulled or debootstrapped (once, cached) when not present.
+
+    With `auto`, the base the existing images were built on (`previous`) wins while present,
+    so pulling the official image later does not silently rebuild everything.
+    """
+    official, imported = ":".join(OFFICIAL), imported_ref()
+    if kind is BaseKind.AUTO and previous in (official, imported):
+        found = _present(api, previous)
+        if found:
+            return found
     if kind is BaseKind.OFFICIAL:
         found = _present(api, official) or _pull(api, say, required=True)
         if found is None:
@@ -84,7 +94,8 @@ def _pull(api: docker.APIClient, say: Say, *, required: bool) -> BaseImage | Non
             if "error" in event:
                 raise DockerException(str(event["error"]))
     except Exception as exc:  # any failure means "no registry": fall back
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        text = str(getattr(exc, "explanation", None) or exc)
+        first = (text.splitlines() or [type(exc).__name__])[0]
         if required:
             raise InfraError(
                 f"cannot pull {ref} ({first}); use --base debootstrap or load it with docker load"
@@ -92,6 +103,11 @@ def _pull(api: docker.APIClient, say: Say, *, required: bool) -> BaseImage | Non
         say(f"[base] pull failed ({first[:100]}); falling back to debootstrap")
         return None
     return _present(api, ref)
+
+
+def imported_ref() -> str:
+    """The debootstrapped base's reference, e.g. `hachaos/debian-base:bookworm`."""
+    return f"{repo_of('debian-base')}:{SUITE}"
 
 
 def cache_dir() -> Path:
@@ -105,11 +121,11 @@ def _debootstrap(api: docker.APIClient, say: Say) -> BaseImage:
     tarball = cache_dir() / f"debian-{SUITE}-minbase.tar"
     if not tarball.is_file():
         make_rootfs_tarball(tarball, machine_mirror(SUITE), say)
-    say(f"[base] docker import {tarball} as {':'.join(IMPORTED)}")
+    say(f"[base] docker import {tarball} as {imported_ref()}")
     api.import_image_from_file(
-        str(tarball), repository=IMPORTED[0], tag=IMPORTED[1], changes=IMPORT_CHANGES
+        str(tarball), repository=repo_of("debian-base"), tag=SUITE, changes=IMPORT_CHANGES
     )
-    found = _present(api, ":".join(IMPORTED))
+    found = _present(api, imported_ref())
     if not found:
         raise InfraError(f"docker import of {tarball} produced no image; remove it and retry")
     return found

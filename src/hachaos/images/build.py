@@ -20,6 +20,7 @@ from hachaos.images.catalog import (
     ImageSpec,
     build_order,
     load_catalog,
+    repo_of,
     short,
 )
 from hachaos.images.hashing import content_hash
@@ -66,7 +67,9 @@ def build_images(
 ) -> list[BuildResult]:
     """Build `names` (default all) and their parents, in order; unchanged images are skipped."""
     order = build_order(load_catalog(), names)
-    root = resolve_base(api, base, say)
+    started = time.monotonic()
+    root = resolve_base(api, base, say, previous=_previous_base(api, order))
+    say(f"[base] {root.ref} ({root.image_id[7:19]}, {time.monotonic() - started:.1f}s)")
     hashes: dict[str, str] = {}
     results = []
     for spec in order:
@@ -76,11 +79,20 @@ def build_images(
     return results
 
 
+def _previous_base(api: docker.APIClient, order: list[ImageSpec]) -> str | None:
+    """The base ref recorded on the first root image already built, if any."""
+    for spec in order:
+        if spec.parent is None and image_id(api, spec.latest):
+            labels = api.inspect_image(spec.latest)["Config"].get("Labels") or {}
+            return labels.get(BASE_LABEL)
+    return None
+
+
 def _plan(spec: ImageSpec, root: BaseImage, hashes: dict[str, str]) -> _Plan:
     if spec.parent is None:
         return _Plan(spec, content_hash(spec.context, root.image_id), root.ref)
     parent_hash = hashes[spec.parent]
-    base_ref = f"hachaos/{spec.parent}:{short(parent_hash)}"
+    base_ref = f"{repo_of(spec.parent)}:{short(parent_hash)}"
     return _Plan(spec, content_hash(spec.context, "", parent_hash), base_ref)
 
 
@@ -127,7 +139,7 @@ def _stream_build(api: docker.APIClient, plan: _Plan, tag: str, *, force: bool, 
         for event in events:
             if "error" in event:
                 raise InfraError(
-                    f"building hachaos/{name} failed: {str(event['error']).strip()} "
+                    f"building {plan.spec.repo} failed: {str(event['error']).strip()} "
                     f"(last output: {' | '.join(tail)[-300:]})"
                 )
             for line in str(event.get("stream", "")).splitlines():
@@ -136,4 +148,4 @@ def _stream_build(api: docker.APIClient, plan: _Plan, tag: str, *, force: bool, 
                 if line.startswith("Step "):
                     say(f"[{name}] {line}")
     except APIError as exc:
-        raise InfraError(f"building hachaos/{name} failed: {exc.explanation or exc}") from exc
+        raise InfraError(f"building {plan.spec.repo} failed: {exc.explanation or exc}") from exc

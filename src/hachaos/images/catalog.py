@@ -16,6 +16,7 @@ HASH_LABEL = "io.hachaos.content-hash"
 BASE_LABEL = "io.hachaos.base"
 NAME_LABEL = "io.hachaos.image"
 ENV_DIR = "HACHAOS_IMAGES_DIR"
+ENV_NAMESPACE = "HACHAOS_IMAGE_NAMESPACE"
 
 _BASE_ARG = re.compile(r"^\s*ARG\s+BASE\s*=\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
 
@@ -31,7 +32,7 @@ class ImageSpec:
     @property
     def repo(self) -> str:
         """Repository name, e.g. `hachaos/redis`."""
-        return PREFIX + self.name
+        return repo_of(self.name)
 
     @property
     def latest(self) -> str:
@@ -41,6 +42,20 @@ class ImageSpec:
     def tag_for(self, content_hash: str) -> str:
         """The immutable tag of one content hash."""
         return f"{self.repo}:{short(content_hash)}"
+
+
+def namespace() -> str:
+    """The repository namespace images are built under: `hachaos` unless overridden.
+
+    $HACHAOS_IMAGE_NAMESPACE lets a benchmark build a cold, isolated copy of the catalog
+    without touching the images other runs use.
+    """
+    return os.environ.get(ENV_NAMESPACE) or "hachaos"
+
+
+def repo_of(name: str) -> str:
+    """The repository of catalog image `name` (or of `debian-base`)."""
+    return f"{namespace()}/{name}"
 
 
 def short(content_hash: str) -> str:
