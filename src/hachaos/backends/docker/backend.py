@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import docker
 
@@ -22,6 +23,16 @@ from hachaos.backends.docker.readiness import wait_ready
 from hachaos.backends.docker.teardown import reap
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
+
+
+def _run_info(run_id: str, containers: list[dict[str, Any]]) -> RunInfo:
+    running = sum(1 for c in containers if c["State"] == "running")
+    return RunInfo(
+        run_id=run_id,
+        stack=containers[0]["Labels"].get(labels.STACK, "?"),
+        nodes=tuple(sorted(c["Labels"].get(labels.NODE, c["Names"][0]) for c in containers)),
+        status=f"{running}/{len(containers)} running",
+    )
 
 
 class DockerBackend:
@@ -90,21 +101,12 @@ class DockerBackend:
 
     def runs(self) -> list[RunInfo]:
         """Every hachaos run with containers on this engine."""
-        by_run: dict[str, list[dict[str, object]]] = defaultdict(list)
+        by_run: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for c in self.api.containers(all=True, filters=labels.run_filter(None)):
-            by_run[c["Labels"][labels.RUN]].append(c)
-        out = []
-        for run_id, cs in sorted(by_run.items()):
-            running = sum(1 for c in cs if c["State"] == "running")
-            out.append(
-                RunInfo(
-                    run_id=run_id,
-                    stack=str(cs[0]["Labels"][labels.STACK]),  # type: ignore[index]
-                    nodes=tuple(sorted(str(c["Labels"][labels.NODE]) for c in cs)),  # type: ignore[index]
-                    status=f"{running}/{len(cs)} running",
-                )
-            )
-        return out
+            run_id = c["Labels"].get(labels.RUN)
+            if run_id:  # helper containers carry the mark but belong to no run
+                by_run[run_id].append(c)
+        return [_run_info(run_id, cs) for run_id, cs in sorted(by_run.items())]
 
     def down(self, run_id: str | None) -> ReapReport:
         """Remove everything of `run_id` (or of every hachaos run)."""

@@ -27,8 +27,12 @@ def node_labels(run_id: str, stack: str, node: str, role: str) -> dict[str, str]
 
 
 def run_filter(run_id: str | None) -> dict[str, list[str]]:
-    """A Docker `filters` value selecting one run's resources, or every hachaos resource."""
-    return {"label": [f"{RUN}={run_id}" if run_id else f"{MARK}=1"]}
+    """A Docker `filters` value selecting one run's resources, or those of every run.
+
+    Every run resource carries the run label; the bare mark is not enough, because containers
+    inherit it from hachaos images.
+    """
+    return {"label": [f"{RUN}={run_id}" if run_id else RUN]}
 
 
 def container_name(run_id: str, node: str) -> str:

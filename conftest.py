@@ -1,0 +1,1 @@
+"""Top-level conftest: the hachaos plugin is loaded through its pytest11 entry point."""

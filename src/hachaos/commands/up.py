@@ -1,0 +1,49 @@
+"""`hachaos up STACK`: boot a stack by hand and leave it running."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from hachaos.backends import get_backend
+from hachaos.backends.docker.labels import new_run_id
+from hachaos.errors import ConfigError, Problem
+from hachaos.spec.loader import find_stack_file, load_stack, stack_search_dirs
+
+
+def resolve_stack_path(name_or_path: str, extra: list[Path]) -> Path:
+    """A stack given by file path or by name (looked up in fixtures/stacks)."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml"):
+        return candidate
+    dirs = stack_search_dirs(Path.cwd(), extra)
+    found = find_stack_file(name_or_path, dirs)
+    if found is None:
+        where = ", ".join(map(str, dirs)) or "no fixtures/stacks directory here"
+        raise ConfigError([Problem("<command line>", 1, f"unknown stack '{name_or_path}' "
+                                   f"(looked in {where})")])
+    return found
+
+
+def run(args: argparse.Namespace) -> int:
+    """Boot the stack and print its run id and node addresses."""
+    stack = load_stack(resolve_stack_path(args.stack, args.stacks))
+    run_id = args.run_id or new_run_id()
+    running = get_backend(args.backend).up(stack, run_id)
+    print(f"{run_id}: stack {stack.name} up in {running.boot_s:.2f}s")
+    for name, node in running.nodes.items():
+        addr = node.address()
+        ports = " ".join(f"{c}->{h}:{p}" for c, (h, p) in sorted(addr.published.items()))
+        print(f"  {name:14} {node.role:9} {addr.ip or '-':15} {ports}")
+    print(f"tear down with: hachaos down {run_id}")
+    return 0
+
+
+def add_parser(subs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register `up`."""
+    p = subs.add_parser("up", help="boot a stack and leave it running")
+    p.add_argument("stack", help="stack name (fixtures/stacks/NAME.yaml) or file path")
+    p.add_argument("--backend", default="docker")
+    p.add_argument("--run-id", default=None, help="use this run id instead of a new one")
+    p.add_argument("--stacks", action="append", type=Path, default=[], metavar="DIR")
+    p.set_defaults(func=run)

@@ -1,0 +1,1 @@
+"""The pytest side of hachaos: options, per-run state, scenario collection, fixtures."""

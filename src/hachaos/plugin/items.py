@@ -1,0 +1,101 @@
+"""YAML scenarios as pytest items: one item per scenario file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from hachaos.backends.docker.labels import new_run_id
+from hachaos.errors import ConfigError, HachaosError, StackNotReady
+from hachaos.events import EventBus
+from hachaos.plugin.state import state_of
+from hachaos.report.console import verdict_lines
+from hachaos.scenario.result import ScenarioResult
+from hachaos.scenario.runner import run_scenario
+from hachaos.spec.loader import LoadedScenario, load_scenario
+from hachaos.verdict import VerdictOutcome
+
+
+class ScenarioFailed(Exception):
+    """The system under test broke a budget (or the verdict was inconclusive)."""
+
+
+class ScenarioFile(pytest.File):
+    """A scenario YAML file; yields one ScenarioItem (which fails cleanly if the file is bad)."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        """Load and validate once; a bad file becomes an item that reports its problems."""
+        stack_dirs = state_of(self.config).stack_dirs
+        try:
+            loaded = load_scenario(self.path, stack_dirs)
+        except ConfigError as exc:
+            yield ScenarioItem.from_parent(self, name=self.path.stem, loaded=None, error=exc)
+            return
+        yield ScenarioItem.from_parent(self, name=loaded.spec.name, loaded=loaded, error=None)
+
+
+class ScenarioItem(pytest.Item):
+    """Boots the scenario's stack, runs it, tears down, and turns the verdict into an outcome."""
+
+    def __init__(self, *, loaded: LoadedScenario | None, error: ConfigError | None, **kw: Any):
+        super().__init__(**kw)
+        self.loaded = loaded
+        self.error = error
+        self.add_marker(pytest.mark.chaos)
+        self.bus = EventBus()
+        self.result: ScenarioResult | None = None
+
+    def runtest(self) -> None:
+        """Run the scenario; raise ScenarioFailed on FAIL (and INCONCLUSIVE unless relaxed)."""
+        if self.error is not None:
+            raise self.error
+        assert self.loaded is not None
+        state = state_of(self.config)
+        self.config.hook.pytest_hachaos_bus_created(item=self, bus=self.bus)
+        run_id = new_run_id()
+        backend = state.backend
+        with self.bus.step("boot", stack=self.loaded.stack.name, run=run_id):
+            stack = backend.up(self.loaded.stack, run_id)
+        try:
+            self.result = run_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
+        finally:
+            with self.bus.step("teardown"):
+                backend.down(run_id)
+        state.results.append(self.result)
+        self._save_history(self.result)
+        self._conclude(self.result, state.inconclusive)
+
+    def _save_history(self, result: ScenarioResult) -> None:
+        directory = state_of(self.config).history_dir
+        directory.mkdir(parents=True, exist_ok=True)
+        result.history.save(directory / f"{result.scenario}-{result.run_id}.jsonl")
+
+    def _conclude(self, result: ScenarioResult, inconclusive: str) -> None:
+        for m in result.verdict.measurements:
+            self.user_properties.append((m.name, m.render()))
+        self.user_properties.append(("verdict", result.verdict.outcome.value))
+        text = "\n".join(verdict_lines(result))
+        if result.verdict.outcome is VerdictOutcome.FAIL:
+            raise ScenarioFailed(text)
+        if result.verdict.outcome is VerdictOutcome.INCONCLUSIVE:
+            if inconclusive == "skip":
+                pytest.skip(text)
+            raise ScenarioFailed(text)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        """Verdicts and hachaos errors as their own text, never a traceback."""
+        exc = excinfo.value
+        if isinstance(exc, StackNotReady):
+            logs = "\n".join(
+                f"--- last log lines of {node} ---\n{text.rstrip()}" for node, text in exc.logs.items()
+            )
+            return f"{exc}\n{logs}"
+        if isinstance(exc, ScenarioFailed | HachaosError):
+            return str(exc)
+        return str(super().repr_failure(excinfo, style=style))  # type: ignore[arg-type]
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        """Where the scenario comes from, for pytest's report header."""
+        return self.path, 0, f"scenario: {self.name}"

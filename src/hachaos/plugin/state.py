@@ -1,0 +1,40 @@
+"""Per-session state, kept in a pytest StashKey rather than module globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from hachaos.backends import get_backend
+from hachaos.backends.base import Backend
+from hachaos.scenario.result import ScenarioResult
+
+
+@dataclass
+class SessionState:
+    """What one pytest session of hachaos holds: options, the backend, results so far."""
+
+    backend_name: str
+    stack_dirs: tuple[Path, ...]
+    seed: int | None
+    inconclusive: str  # "fail" or "skip"
+    history_dir: Path
+    results: list[ScenarioResult] = field(default_factory=list)
+    _backend: Backend | None = None
+
+    @property
+    def backend(self) -> Backend:
+        """The backend, created on first use (so collection never needs Docker)."""
+        if self._backend is None:
+            self._backend = get_backend(self.backend_name)
+        return self._backend
+
+
+STATE = pytest.StashKey[SessionState]()
+
+
+def state_of(config: pytest.Config) -> SessionState:
+    """The session state stored on `config`."""
+    return config.stash[STATE]

@@ -1,0 +1,117 @@
+"""pytest plugin (entry point `pytest11`): collects YAML scenarios, provides stack fixtures."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hachaos.backends.docker.labels import new_run_id
+from hachaos.events import EventBus
+from hachaos.plugin import hookspecs
+from hachaos.plugin.items import ScenarioFile
+from hachaos.plugin.state import STATE, SessionState, state_of
+from hachaos.report.console import verdict_lines
+from hachaos.running import RunningStack
+from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Options in their own group."""
+    group = parser.getgroup("hachaos", "hachaos chaos scenarios")
+    group.addoption("--hachaos-backend", default="docker", help="where stacks run (default docker)")
+    group.addoption("--hachaos-stacks", action="append", default=[], metavar="DIR",
+                    help="extra directory of stack files (before fixtures/stacks)")
+    group.addoption("--hachaos-seed", type=int, default=None,
+                    help="seed for target selection (default: random, recorded in the result)")
+    group.addoption("--hachaos-inconclusive", choices=("fail", "skip"), default="fail",
+                    help="how an inconclusive verdict is reported (default fail: never a pass)")
+    group.addoption("--hachaos-history-dir", default="reports/histories", metavar="DIR",
+                    help="where each scenario's history is saved as JSON lines")
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register hachaos' own hooks."""
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
+    # SIGTERM would otherwise end the process without running any revert or teardown.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Create the session state; route SIGTERM through the same cleanup as Ctrl-C."""
+    opt = config.option
+    config.stash[STATE] = SessionState(
+        backend_name=opt.hachaos_backend,
+        stack_dirs=tuple(Path(d) for d in opt.hachaos_stacks),
+        seed=opt.hachaos_seed,
+        inconclusive=opt.hachaos_inconclusive,
+        history_dir=Path(opt.hachaos_history_dir),
+    )
+    config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
+    if getattr(opt, "allure_report_dir", None):
+        config.pluginmanager.register(_AllureBridge(), "hachaos-allure")
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+
+
+class _AllureBridge:
+    """Subscribes the Allure reporter to each scenario's bus when allure-pytest is active."""
+
+    @pytest.hookimpl
+    def pytest_hachaos_bus_created(self, item: pytest.Item, bus: EventBus) -> None:
+        from hachaos.report.allure_events import AllureSubscriber, label_scenario
+
+        bus.subscribe(AllureSubscriber())
+        label_scenario(item)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Scenario YAML files (under a `scenarios` directory) become test files."""
+    if is_scenario_file(file_path):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Every verdict with its numbers."""
+    results = state_of(config).results
+    if not results:
+        return
+    terminalreporter.section("hachaos verdicts")
+    for result in results:
+        for line in verdict_lines(result):
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def hachaos_state(pytestconfig: pytest.Config) -> SessionState:
+    """The session's hachaos state (backend, options, results)."""
+    return state_of(pytestconfig)
+
+
+@pytest.fixture
+def hachaos_stack(
+    request: pytest.FixtureRequest, hachaos_state: SessionState
+) -> Iterator[Callable[[str], RunningStack]]:
+    """Factory fixture: `hachaos_stack("redis-sentinel")` boots a stack, torn down afterwards."""
+    run_ids: list[str] = []
+
+    def boot(name: str) -> RunningStack:
+        dirs = stack_search_dirs(request.path.parent, hachaos_state.stack_dirs)
+        path = find_stack_file(name, dirs)
+        if path is None:
+            pytest.fail(f"unknown stack '{name}' (looked in {', '.join(map(str, dirs))})")
+        run_id = new_run_id()
+        run_ids.append(run_id)
+        return hachaos_state.backend.up(load_stack(path), run_id)
+
+    try:
+        yield boot
+    finally:
+        for run_id in run_ids:
+            hachaos_state.backend.down(run_id)
