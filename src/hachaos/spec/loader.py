@@ -19,32 +19,50 @@ M = TypeVar("M", bound=BaseModel)
 STACKS_SUBDIR = Path("fixtures") / "stacks"
 
 
-def _describe(err: Any) -> str:
-    loc = ".".join(str(p) for p in err["loc"])
+def _yaml_loc(loc: Sequence[Any], src: Located) -> tuple[Any, ...]:
+    """Drop path parts that are not in the file (e.g. the tag pydantic adds inside a union)."""
+    out: tuple[Any, ...] = ()
+    for part in loc:
+        if (*out, part) in src.lines:
+            out = (*out, part)
+    return out
+
+
+def _describe(err: Any, loc: tuple[Any, ...]) -> str:
+    path = ".".join(str(p) for p in loc)
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown key '{err['loc'][-1]}'" + (
-            f" in {_parent(err['loc'])}" if len(err["loc"]) > 1 else ""
-        )
+        parent = ".".join(str(p) for p in loc[:-1])
+        where = f" in {parent}" if parent else ""
+        return f"unknown key '{err['loc'][-1]}'{where}"
     if kind == "missing":
-        return f"missing required key '{loc}'"
+        return f"missing required key '{'.'.join([*map(str, loc), str(err['loc'][-1])])}'"
+    if kind == "union_tag_invalid":
+        ctx = err["ctx"]
+        field = ctx["discriminator"].strip("'")
+        return f"{path}.{field}: unknown {field} {ctx['tag']!r} (expected one of {ctx['expected_tags']})"
     msg = err["msg"].removeprefix("Value error, ")
     given = err.get("input")
-    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
-    return f"{loc}: {msg}{shown}" if loc else f"{msg}{shown}"
+    shown = ""
+    if not isinstance(given, dict | list) and given is not None and repr(given) not in msg:
+        shown = f" (got {given!r})"
+    return f"{path}: {msg}{shown}" if path else f"{msg}{shown}"
 
 
-def _parent(loc: Sequence[Any]) -> str:
-    return ".".join(str(p) for p in loc[:-1])
+def _problem(err: Any, src: Located) -> Problem:
+    """Place one pydantic error on the line of the key it is about."""
+    loc = _yaml_loc(err["loc"][:-1] if err["type"] == "missing" else err["loc"], src)
+    line_loc = loc
+    if err["type"] == "union_tag_invalid":
+        line_loc = (*loc, err["ctx"]["discriminator"].strip("'"))
+    return Problem(src.file, src.line_of(line_loc), _describe(err, loc))
 
 
 def _validate(model: type[M], src: Located) -> tuple[M | None, list[Problem]]:
     try:
         return model.model_validate(src.data), []
     except ValidationError as exc:
-        problems = [
-            src.problem(tuple(e["loc"]), _describe(e)) for e in exc.errors(include_url=False)
-        ]
+        problems = [_problem(e, src) for e in exc.errors(include_url=False)]
         return None, sorted(problems, key=lambda p: p.line)
 
 

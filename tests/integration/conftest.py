@@ -1,0 +1,41 @@
+"""Shared fixtures for integration tests: a Docker engine and built images are required."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hachaos.backends.docker.backend import DockerBackend
+from hachaos.backends.docker.labels import new_run_id
+from hachaos.errors import DockerUnavailable
+from hachaos.running import RunningStack
+from hachaos.spec.loader import load_stack
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def docker_backend() -> DockerBackend:
+    """A connected backend; skipped without an engine (a failure under CI)."""
+    backend = DockerBackend()
+    try:
+        _ = backend.client
+    except DockerUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    return backend
+
+
+@pytest.fixture(scope="module")
+def redis_stack(docker_backend: DockerBackend) -> Iterator[RunningStack]:
+    """The Redis Sentinel stack, booted once per module."""
+    run_id = new_run_id()
+    stack = docker_backend.up(load_stack(REPO / "fixtures/stacks/redis-sentinel.yaml"), run_id)
+    try:
+        yield stack
+    finally:
+        docker_backend.down(run_id)
