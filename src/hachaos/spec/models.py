@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 
@@ -103,6 +103,29 @@ class StaticTopology(Model):
     kind: Literal["static"]
 
 
+class EntrySpec(Model):
+    """The client entry point of a stack: a node and the in-stack port clients connect to."""
+
+    node: str
+    port: int = Field(ge=1, le=65535)
+
+
+class PatroniTopology(Model):
+    """Who the primary is comes from Patroni's REST API (`/cluster`), asked at fault time.
+
+    `password` is a test-only credential; it is never shown (SecretStr redacts it).
+    """
+
+    kind: Literal["patroni"]
+    replication: Literal["async", "sync"] = "async"
+    rest_port: int = Field(default=8008, ge=1, le=65535)
+    pg_port: int = Field(default=5432, ge=1, le=65535)
+    entry: EntrySpec
+    database: str = "postgres"
+    user: str = "postgres"
+    password: SecretStr
+
+
 class StackSpec(Model):
     """A declared HA topology: named nodes with roles, and how to find the primary at run time."""
 
@@ -110,7 +133,7 @@ class StackSpec(Model):
     description: str = ""
     image: str | None = None
     nodes: dict[str, NodeSpec]
-    topology: RedisSentinelTopology | StaticTopology = Field(
+    topology: RedisSentinelTopology | PatroniTopology | StaticTopology = Field(
         default_factory=lambda: StaticTopology(kind="static"), discriminator="kind"
     )
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
