@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hachaos.errors import HachaosError
+
+if TYPE_CHECKING:
+    from hachaos.proxy.server import ToxiproxyServer
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
@@ -34,9 +39,23 @@ async def serve(host: str, port: int, config: Path | None) -> None:
             count = await server.populate(config)
             print(f"populated {count} proxies from {config}", flush=True)
         print(f"toxiproxy API listening on {server.url}", flush=True)
-        await server.serve_forever()
+        await _until_terminated(server)
     finally:
         await server.close()
+
+
+async def _until_terminated(server: ToxiproxyServer) -> None:
+    """Serve until SIGTERM/SIGINT (a clean exit 0 for `docker stop`) or cancellation."""
+    loop = asyncio.get_running_loop()
+    stop = loop.create_future()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
+    serving = asyncio.ensure_future(server.serve_forever())
+    try:
+        await asyncio.wait((serving, stop), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        serving.cancel()
 
 
 def run(host: str, port: int, config: Path | None) -> int:

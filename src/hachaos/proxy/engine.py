@@ -398,7 +398,9 @@ class Connection:
         for link in self.links.values():
             link.wire()
         for spec in self.listener.toxics():
-            self.links[spec.direction].attach(spec)
+            link = self.links[spec.direction]
+            if spec.name not in link.toxics:  # not already attached while dialling
+                link.attach(spec)
         self.links[Stream.UPSTREAM].unblock(_CONNECTING)
 
     def link_done(self) -> None:

@@ -52,6 +52,7 @@ def process_url(tmp_path: Path, echo: Upstream) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+    assert proc.returncode == 0, "SIGTERM is a clean exit"
 
 
 def test_subprocess_serves_api_and_traffic(process_url: str, echo: Upstream) -> None:

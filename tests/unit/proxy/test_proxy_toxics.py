@@ -10,8 +10,10 @@ import time
 import pytest
 from proxy_helpers import Upstream, connect, recv_all, recv_exactly, round_trip
 
+from hachaos.clock import wait_until
 from hachaos.proxy.client import ToxiproxyClient
 from hachaos.proxy.models import ProxyInfo
+from hachaos.proxy.server import ServerThread
 
 
 def _elapsed(fn: object, *args: object) -> tuple[float, object]:
@@ -191,3 +193,32 @@ def test_toxics_apply_to_new_connections(client: ToxiproxyClient, proxy: ProxyIn
     client.add_toxic(proxy.name, "latency", latency=100)
     with connect(proxy) as sock:
         assert _elapsed(round_trip, sock)[0] >= 0.1
+
+
+def _live_connections(server: ServerThread) -> int:
+    async def count() -> int:
+        return sum(len(p.listener.connections) for p in server.server.proxies if p.listener)
+
+    return int(server.call(count))
+
+
+@pytest.mark.parametrize("toxic", [None, "latency"])
+def test_closed_connections_are_released(
+    server: ServerThread, client: ToxiproxyClient, proxy: ProxyInfo, toxic: str | None
+) -> None:
+    if toxic:
+        client.add_toxic(proxy.name, toxic, latency=1)
+    for _ in range(20):
+        with connect(proxy) as sock:
+            assert round_trip(sock) == b"ping"
+    with connect(proxy) as sock:
+        sock.sendall(b"x")
+        sock.shutdown(socket.SHUT_WR)
+        assert recv_all(sock) == b"x"
+    wait_until(
+        lambda: _live_connections(server),
+        lambda n: n == 0,
+        what="proxied connections released",
+        timeout_s=5,
+        interval_s=0.01,
+    )
