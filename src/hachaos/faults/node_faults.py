@@ -7,6 +7,7 @@ from hachaos.errors import DeadlineExceeded, FaultError
 from hachaos.faults.base import Fault
 from hachaos.history import History
 from hachaos.node import Killable, Node, Pausable, Stoppable
+from hachaos.reaper.undo import StartContainer, Undo, Unpause
 
 EFFICACY_TIMEOUT_S = 5.0
 
@@ -17,6 +18,11 @@ class NodeFault(Fault):
     def __init__(self, node: Node, history: History | None = None, clock: Clock = REAL_CLOCK):
         super().__init__(node.name, history, clock)
         self.node = node
+
+    def undo_record(self) -> Undo | None:
+        """Start the container again (Docker nodes only)."""
+        cid = getattr(self.node, "container_id", None)
+        return StartContainer(cid) if cid else None
 
     def _await(self, what: str, cond: bool, probe: object) -> tuple[bool, str]:
         try:
@@ -86,6 +92,11 @@ class PauseFault(NodeFault):
     """Freeze every process of the node; revert thaws it."""
 
     name = "pause"
+
+    def undo_record(self) -> Undo | None:
+        """Thaw the container (Docker nodes only)."""
+        cid = getattr(self.node, "container_id", None)
+        return Unpause(cid) if cid else None
 
     def _apply(self) -> None:
         _require(self.node, Pausable, "pause")

@@ -1,0 +1,1 @@
+"""Crash safety: the fault journal, the reaper process, leftover sweeps, signal cleanup."""
