@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from hachaos.errors import ConfigError, Problem
+from hachaos.spec.faults import FaultSpec
 from hachaos.spec.models import StackSpec
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.spec.yamlsrc import Located, load_located
@@ -105,9 +106,18 @@ def find_stack_file(name: str, dirs: Sequence[Path]) -> Path | None:
     return None
 
 
-def _cross_check(spec: ScenarioSpec, stack: StackSpec, src: Located) -> list[Problem]:
+def _fault_alone(src: Located) -> FaultSpec | None:
+    """The fault section validated on its own, so references are checked even when another
+    part of the scenario is invalid."""
+    try:
+        return TypeAdapter(FaultSpec).validate_python(src.data.get("fault"))
+    except ValidationError:
+        return None
+
+
+def _cross_check(fault: FaultSpec | None, stack: StackSpec, src: Located) -> list[Problem]:
     problems: list[Problem] = []
-    target = getattr(spec.fault, "target", None)
+    target = getattr(fault, "target", None)
     if target is None:
         return problems
     if target.node is not None and target.node not in stack.nodes:
@@ -151,8 +161,9 @@ def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario
                 stack = load_stack(stack_path)
             except ConfigError as exc:
                 problems.extend(exc.problems)
-    if spec is not None and stack is not None:
-        problems.extend(_cross_check(spec, stack, src))
+    if stack is not None:
+        problems.extend(_cross_check(_fault_alone(src), stack, src))
+        problems.sort(key=lambda p: (p.file != src.file, p.line))
     if problems or spec is None or stack is None or stack_path is None:
         raise ConfigError(problems)
     return LoadedScenario(spec, stack, path, stack_path)
