@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hachaos.proxy.engine import Listener, ListenError, ToxicSpec
+from hachaos.proxy.engine import Listener, ListenError
+from hachaos.proxy.link import ToxicSpec
 from hachaos.proxy.models import ProxyInfo, Stream, ToxicInfo
 from hachaos.proxy.toxics import REGISTRY, BadAttribute, new_toxic
 
