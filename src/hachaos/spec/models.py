@@ -97,6 +97,15 @@ class RedisSentinelTopology(Model):
     sentinel_port: int = 26379
 
 
+class RabbitMQTopology(Model):
+    """RabbitMQ roles from the cluster: `primary` is the quorum queue's leader, asked at fault
+    time; `queue` is the quorum queue probes and ledgers publish to."""
+
+    kind: Literal["rabbitmq"]
+    queue: str = Field(default="hachaos", min_length=1, max_length=200)
+    amqp_port: int = Field(default=5672, ge=1, le=65535)
+
+
 class StaticTopology(Model):
     """Roles are exactly as declared in the spec (no runtime discovery)."""
 
@@ -133,7 +142,7 @@ class StackSpec(Model):
     description: str = ""
     image: str | None = None
     nodes: dict[str, NodeSpec]
-    topology: RedisSentinelTopology | PatroniTopology | StaticTopology = Field(
+    topology: RedisSentinelTopology | RabbitMQTopology | PatroniTopology | StaticTopology = Field(
         default_factory=lambda: StaticTopology(kind="static"), discriminator="kind"
     )
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
