@@ -1,0 +1,144 @@
+"""Kill test: SIGKILL a runner while a fault is active; nothing may be left after <= 30 s.
+
+    python benchmarks/crash_cleanup.py --repeat 10 --types pause,partition,link,...
+
+For each run: start `crash_runner.py`, wait for `active`, SIGKILL it, then watch (deadline 30 s)
+until no container/network labelled with the run, no netns helper, no tagged firewall rule and
+no tagged toxic remains (and the proxy is enabled again). Prints leftovers/runs per type.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hachaos.backends.docker import labels
+from hachaos.backends.docker.engine import connect
+from hachaos.clock import wait_until
+from hachaos.errors import DeadlineExceeded
+from hachaos.faults.netns import HELPER_LABEL, DockerNetns, NetnsRequest
+from hachaos.faults.rules import run_tag_prefix
+from hachaos.proxy.client import ToxiproxyClient
+
+HERE = Path(__file__).resolve().parent
+RUNNER = HERE / "crash_runner.py"
+ALL_TYPES = "pause,kill,stop,partition,disconnect,link,link-down"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    run_id: str
+    clean: bool
+    seconds: float
+    leftovers: str
+
+
+def leftovers(api, run_id: str, proxy: ToxiproxyClient | None) -> list[str]:
+    """Everything of `run_id` still there."""
+    found = []
+    containers = api.containers(all=True, filters=labels.run_filter(run_id))
+    found += [f"container {c['Names'][0]}" for c in containers]
+    found += [f"network {n['Name']}" for n in api.networks(filters=labels.run_filter(run_id))]
+    helpers = api.containers(all=True, filters={"label": [f"{HELPER_LABEL}={run_id}"]})
+    found += [f"helper {c['Id'][:12]}" for c in helpers]
+    netns = DockerNetns(api, f"{run_id}-check")
+    for c in containers:  # only reached while containers remain: are rules left in them?
+        resp = netns.run(c["Id"], NetnsRequest(remove=run_tag_prefix(run_id), prefix=True))
+        found += [f"{resp.removed} rule(s) in {c['Names'][0]}"] if resp.removed else []
+    if proxy is not None:
+        prefix = run_tag_prefix(run_id)
+        for name, info in proxy.proxies().items():
+            found += [f"toxic {t.name}" for t in proxy.toxics(name) if t.name.startswith(prefix)]
+            if name == run_id and not info.enabled:
+                found.append(f"proxy {name} disabled")
+    return found
+
+
+def one_run(kind: str, api, proxy_url: str, deadline_s: float) -> Outcome:
+    """Start a runner with fault `kind`, SIGKILL it once the fault is active, watch cleanup."""
+    cmd = [sys.executable, str(RUNNER), "--type", kind, "--toxiproxy-url", proxy_url]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    run_id = proc.stdout.readline().split()[1]
+    active = proc.stdout.readline()
+    if not active.startswith("active"):
+        proc.kill()
+        proc.wait()
+        return Outcome(kind, run_id, False, 0.0, f"runner failed before the fault: {active!r}")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    t0 = time.monotonic()
+    proxy = ToxiproxyClient(proxy_url)
+    try:
+        wait_until(
+            lambda: leftovers(api, run_id, proxy),
+            lambda left: not left,
+            what=f"{kind} run {run_id} cleaned",
+            timeout_s=deadline_s,
+            interval_s=0.2,
+        )
+    except DeadlineExceeded as exc:
+        return Outcome(kind, run_id, False, deadline_s, str(exc.last))
+    finally:
+        ToxiproxyClient(proxy_url).delete_proxy(run_id, missing_ok=True)
+    return Outcome(kind, run_id, True, time.monotonic() - t0, "")
+
+
+def start_proxy() -> tuple[subprocess.Popen[str], str]:
+    """The embedded Toxiproxy on a free loopback port (it outlives the runners)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "hachaos.proxy", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--types", default=ALL_TYPES)
+    parser.add_argument("--deadline", type=float, default=30.0)
+    args = parser.parse_args()
+    os.environ.setdefault("HACHAOS_RUNS_DIR", tempfile.mkdtemp(prefix="hachaos-crash-"))
+    api = connect().api
+    proxy_proc, proxy_url = start_proxy()
+    results: dict[str, list[Outcome]] = {}
+    try:
+        for i in range(args.repeat):
+            for kind in args.types.split(","):
+                out = one_run(kind, api, proxy_url, args.deadline)
+                results.setdefault(kind, []).append(out)
+                state = "clean" if out.clean else f"LEFTOVERS: {out.leftovers}"
+                print(
+                    f"[{i + 1}/{args.repeat}] {kind:10s} {out.run_id} {state} "
+                    f"after {out.seconds:.2f}s",
+                    flush=True,
+                )
+    finally:
+        proxy_proc.terminate()
+    print(f"\n{'type':10s} {'leftovers/runs':>15s} {'clean p50 s':>12s} {'max s':>7s}")
+    for kind, outs in results.items():
+        bad = sum(1 for o in outs if not o.clean)
+        secs = [o.seconds for o in outs if o.clean] or [0.0]
+        print(
+            f"{kind:10s} {f'{bad}/{len(outs)}':>15s} {statistics.median(secs):12.2f} "
+            f"{max(secs):7.2f}"
+        )
+    return 0 if all(o.clean for outs in results.values() for o in outs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

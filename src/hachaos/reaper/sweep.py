@@ -1,0 +1,81 @@
+"""At session start: clean up runs whose runner died and whose reaper did not finish the job."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hachaos.reaper.journal import Journal, runs_dir
+from hachaos.reaper.reap import ReapSummary, reap_run
+
+if TYPE_CHECKING:
+    import docker
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a sweep found and removed."""
+
+    reaped: tuple[ReapSummary, ...] = ()
+    live: tuple[str, ...] = ()  # runs whose runner still runs (left alone)
+    unmanaged: tuple[str, ...] = ()  # labelled runs with no journal here (left alone)
+
+    @property
+    def found_leftovers(self) -> bool:
+        """True when anything was cleaned up: worth a warning."""
+        return any(s.reverted or s.failed or _removed(s) for s in self.reaped)
+
+    def warning(self) -> str:
+        """One warning line per reaped run, or '' when nothing was left behind."""
+        lines = [f"hachaos: swept leftovers of a dead run: {s.line()}" for s in self.reaped]
+        return "\n".join(lines) if self.found_leftovers else ""
+
+
+def _removed(s: ReapSummary) -> int:
+    return s.removed.containers + s.removed.networks + s.removed.volumes if s.removed else 0
+
+
+def labelled_runs(api: docker.APIClient) -> set[str]:
+    """Run ids that still have labelled containers or networks on the engine."""
+    from hachaos.backends.docker import labels
+
+    found = api.containers(all=True, filters=labels.run_filter(None))
+    found += api.networks(filters=labels.run_filter(None))
+    return {str(r["Labels"][labels.RUN]) for r in found if labels.RUN in (r.get("Labels") or {})}
+
+
+def runner_dead(journal: Journal) -> bool:
+    """True only when the journal's last writer ran on this host and is gone."""
+    writer = journal.last_writer()
+    return writer is not None and writer.alive() is False
+
+
+def sweep_leftovers(
+    api: docker.APIClient | None = None,
+    root: Path | None = None,
+    *,
+    exclude: Iterable[str] = (),
+    reap: Callable[[str, Journal], ReapSummary] | None = None,
+) -> SweepReport:
+    """Reap every journalled run whose runner is dead; report live and unmanaged runs."""
+    root = root or runs_dir()
+    skip = set(exclude)
+    reap = reap or reap_run
+    reaped, live = [], []
+    journalled = set()
+    for path in sorted(root.glob("*/journal.jsonl")) if root.is_dir() else []:
+        run_id = path.parent.name
+        journalled.add(run_id)
+        journal = Journal(path, run_id)
+        if run_id in skip or not runner_dead(journal):
+            live.append(run_id)
+            continue
+        summary = reap(run_id, journal)
+        reaped.append(summary)
+        if summary.ok:
+            shutil.rmtree(path.parent, ignore_errors=True)
+    unmanaged = sorted(labelled_runs(api) - journalled - skip) if api is not None else []
+    return SweepReport(tuple(reaped), tuple(live), tuple(unmanaged))
