@@ -11,7 +11,8 @@ import docker
 
 from hachaos.backends.base import ReapReport, RunInfo
 from hachaos.backends.docker import labels
-from hachaos.backends.docker.engine import connect, require_images
+from hachaos.backends.docker.engine import connect
+from hachaos.backends.docker.images import require_images
 from hachaos.backends.docker.node import DockerNode
 from hachaos.backends.docker.provision import (
     check_host_ports,
@@ -58,7 +59,7 @@ class DockerBackend:
     def up(self, stack: StackSpec, run_id: str) -> RunningStack:
         """Create, start and wait for every node; on any failure remove what was created."""
         t0 = time.monotonic()
-        require_images(self.client, {stack.image_of(n) for n in stack.nodes})
+        require_images(self.api, {stack.image_of(n) for n in stack.nodes})
         check_host_ports(stack)
         deadline = t0 + stack.ready_timeout_s
         nodes: dict[str, DockerNode] = {}

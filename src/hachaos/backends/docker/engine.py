@@ -1,4 +1,8 @@
-"""Connecting to the Docker engine, with one-line errors when it is not there."""
+"""Connecting to the Docker engine, with one-line errors when it is not there.
+
+The only place that talks to the engine before anything else: the backend, image builds,
+doctor, faults and the reaper all connect through here.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,41 @@ import os
 
 import docker
 from docker.errors import DockerException
+from docker.utils import kwargs_from_env
 
-from hachaos.errors import DockerUnavailable, ImageMissing
+from hachaos.errors import DockerUnavailable
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+
+
+def docker_host() -> str:
+    """The engine address in use: $DOCKER_HOST, else the default unix socket."""
+    return os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+
+
+def _unavailable(exc: BaseException) -> DockerUnavailable:
+    first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return DockerUnavailable(
+        f"cannot reach the Docker engine at {docker_host()} ({first}); "
+        "start dockerd or set DOCKER_HOST, or run: hachaos doctor --fix"
+    )
+
+
+def connect_api(timeout_s: float = 120.0) -> docker.APIClient:
+    """A low-level client whose engine answered a ping; DockerUnavailable otherwise."""
+    try:
+        api = docker.APIClient(version="auto", timeout=int(timeout_s), **kwargs_from_env())
+        api.ping()
+    except (DockerException, OSError) as exc:
+        raise _unavailable(exc) from None
+    return api
 
 
 def connect(timeout_s: float = 60.0) -> docker.DockerClient:
-    """A client whose engine answered a ping; DockerUnavailable otherwise."""
-    where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    """A high-level client whose engine answered a ping; DockerUnavailable otherwise."""
     try:
         client = docker.from_env(timeout=int(timeout_s))
         client.ping()
     except (DockerException, OSError) as exc:
-        reason = str(exc).splitlines()[0][:160]
-        raise DockerUnavailable(
-            f"cannot reach the Docker engine at {where} ({reason}); "
-            "start dockerd, or run: hachaos doctor --fix"
-        ) from None
+        raise _unavailable(exc) from None
     return client
-
-
-def require_images(client: docker.DockerClient, images: set[str]) -> None:
-    """Raise ImageMissing naming the first image that is not present locally."""
-    for image in sorted(images):
-        try:
-            client.images.get(image)
-        except docker.errors.ImageNotFound:
-            short = image.split("/")[-1].split(":")[0]
-            raise ImageMissing(
-                f"image {image} is not built; run: hachaos images build {short}"
-            ) from None
