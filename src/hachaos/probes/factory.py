@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hachaos.clients.postgres import PgSession
 from hachaos.errors import HachaosError
 from hachaos.probes.base import Probe
+from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
+from hachaos.probes.sql import SqlInsertProbe, table_ddl
+from hachaos.probes.tcp import TcpConnectProbe
 from hachaos.running import RunningStack
-from hachaos.spec.models import RedisSentinelTopology
-from hachaos.spec.probes import ProbeSpec
+from hachaos.spec.models import EntrySpec, RedisSentinelTopology
+from hachaos.spec.probes import HttpProbeSpec, ProbeSpec, SqlProbeSpec, TcpProbeSpec
+from hachaos.topology.patroni import entry_target
 from hachaos.topology.redis_sentinel import sentinel_for
 
 ProbeBuilder = Callable[[ProbeSpec, RunningStack, str], Probe]
@@ -25,7 +30,54 @@ def _redis_sentinel_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> 
     return RedisSentinelWriteProbe(sentinel, topo.master_name, prefix)
 
 
-BUILDERS: dict[str, ProbeBuilder] = {"redis-sentinel-write": _redis_sentinel_write}
+def _endpoint(stack: RunningStack, target: EntrySpec) -> tuple[str, int]:
+    if target.node not in stack.nodes:
+        raise HachaosError(f"probe target names unknown node '{target.node}'")
+    try:
+        return stack.node(target.node).address().host_port(target.port)
+    except KeyError:
+        raise HachaosError(f"port {target.port} of node '{target.node}' is not published") from None
+
+
+def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, TcpProbeSpec)
+    host, port = _endpoint(stack, spec.target)
+    return TcpConnectProbe(host, port, spec.timeout_ms / 1000)
+
+
+def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, HttpProbeSpec)
+    host, port = _endpoint(stack, spec.target)
+    return HttpGetProbe(
+        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status
+    )
+
+
+def node_namer(stack: RunningStack) -> Callable[[str], str]:
+    """Maps an in-stack IP to its node's name (cached; the IP itself when unknown)."""
+    cache: dict[str, str] = {}
+
+    def name_of(ip: str) -> str:
+        if ip not in cache:
+            node = stack.node_at(ip)
+            cache[ip] = node.name if node is not None else ip
+        return cache[ip]
+
+    return name_of
+
+
+def _sql(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, SqlProbeSpec)
+    session = PgSession(entry_target(stack), spec.timeout_ms / 1000, [table_ddl(spec.table)])
+    return SqlInsertProbe(session, spec.table, prefix, node_namer(stack))
+
+
+BUILDERS: dict[str, ProbeBuilder] = {
+    "redis-sentinel-write": _redis_sentinel_write,
+    "tcp": _tcp,
+    "http": _http,
+    "sql": _sql,
+}
 
 
 def make_probe(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:

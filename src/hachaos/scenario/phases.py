@@ -12,13 +12,16 @@ from hachaos.history import History
 from hachaos.spec.scenario import RecoverySpec, SteadyStateSpec
 
 POLL_S = 0.05
+PROBE_PROCESS = "probe"  # availability is judged on the probe's ops; a ledger's are judged as data
 
 
 def await_steady(history: History, spec: SteadyStateSpec, clock: Clock) -> SteadyState:
     """Wait until the last `samples` ops are all ok; the last observation if the deadline passes."""
 
     def look() -> SteadyState:
-        return steady_state(history, before_ns=clock.now_ns(), samples=spec.samples)
+        return steady_state(
+            history, before_ns=clock.now_ns(), samples=spec.samples, process=PROBE_PROCESS
+        )
 
     try:
         return wait_until(
@@ -42,7 +45,7 @@ def await_recovery(
     start = clock.now_ns()
 
     def look() -> Recovery:
-        return recovery_time(history, sustain_ops=spec.sustain_ops)
+        return recovery_time(history, process=PROBE_PROCESS, sustain_ops=spec.sustain_ops)
 
     def settled(r: Recovery) -> bool:
         held = (clock.now_ns() - start) / 1e9 >= min_s
@@ -63,12 +66,16 @@ def await_recovery(
 
 def await_ops(history: History, count: int, clock: Clock, timeout_s: float) -> None:
     """Let the probe record `count` more ops (the "after" window), bounded by a deadline."""
-    target = len(history.ops) + count
+
+    def probe_ops() -> int:
+        return sum(1 for op in history.ops if op.process == PROBE_PROCESS)
+
+    target = probe_ops() + count
     with suppress(
         DeadlineExceeded
     ):  # a shorter after-window is fine: checkers see what was recorded
         wait_until(
-            lambda: len(history.ops),
+            probe_ops,
             lambda n: n >= target,
             what="post-revert ops",
             timeout_s=timeout_s,

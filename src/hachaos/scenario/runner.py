@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import random
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 
+from hachaos.checks.data import SetResult, check_set
 from hachaos.checks.latency import windows
+from hachaos.checks.overlap import primary_overlap
 from hachaos.checks.recovery import recovery_time
 from hachaos.checks.steady import SteadyState
 from hachaos.clock import REAL_CLOCK, Clock
-from hachaos.events import Attachment, EventBus, Parameter
+from hachaos.events import Attachment, EventBus, Message, Parameter
 from hachaos.faults.base import Fault
 from hachaos.faults.registry import FaultContext, build_faults, hold_s
 from hachaos.history import History
 from hachaos.probes.factory import make_probe
 from hachaos.probes.runner import ProbeRunner
 from hachaos.running import RunningStack
-from hachaos.scenario.phases import await_ops, await_recovery, await_steady
+from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, await_steady
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.topology import resolver_for
 from hachaos.verdict import Verdict, judge
+from hachaos.workloads.factory import make_store
+from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,59 @@ def _fault_phase(run: _Run) -> tuple[str, ...]:
     return tuple(f.target for f in injected) if effective else ()
 
 
-def _judge(spec: ScenarioSpec, history: History, steady: SteadyState, effective: bool) -> Verdict:
-    recovery = recovery_time(history, sustain_ops=spec.recovery.sustain_ops) if steady.ok else None
-    latency = windows(history) if steady.ok else None
+def _ledger(run: _Run, prefix: str) -> Ledger | None:
+    """The scenario's acknowledged-writes ledger, if it declares a workload."""
+    wl = run.spec.workload
+    if wl is None:
+        return None
+    return Ledger(make_store(wl, run.stack, prefix), run.history, wl.interval_ms / 1000, run.clock)
+
+
+def _writing(ledger: Ledger | None) -> AbstractContextManager[object]:
+    return ledger.running() if ledger is not None else nullcontext()
+
+
+def _final_read(run: _Run, ledger: Ledger | None) -> SetResult | None:
+    """After healing: read the ledger back once the cluster answers, then check the set."""
+    wl = run.spec.workload
+    if ledger is None or wl is None:
+        return None
+    with run.bus.step("final read", timeout_s=f"{wl.final_read_timeout_s:g}"):
+        read = ledger.final_read(wl.final_read_timeout_s)
+    run.bus.emit(Parameter("ledger keys read", str(len(read.keys)) if read.complete else "n/a"))
+    return check_set(
+        run.history, process_prefix=LEDGER_PROCESS, min_acknowledged=wl.min_acknowledged
+    )
+
+
+def _report_overlap(bus: EventBus, history: History) -> None:
+    """Two primaries acknowledging writes at once, as probe and ledger saw it."""
+    ov = primary_overlap(history)
+    if not ov.nodes:
+        return
+    text = "none" if ov.ok else f"{ov.total_s:.3f}s over {len(ov.overlaps)} window(s)"
+    bus.emit(Parameter("primary overlap", f"{text} (acknowledging: {', '.join(ov.nodes)})"))
+    if not ov.ok:
+        bus.emit(Message(f"split brain: two primaries acknowledged writes for {text}", "warning"))
+
+
+def _judge(
+    spec: ScenarioSpec,
+    history: History,
+    steady: SteadyState,
+    effective: bool,
+    data: SetResult | None = None,
+) -> Verdict:
+    sustain = spec.recovery.sustain_ops
+    recovery = recovery_time(history, process=PROBE_PROCESS, sustain_ops=sustain)
+    latency = windows(history, process=PROBE_PROCESS)
     return judge(
-        spec.budget, steady=steady, recovery=recovery, latency=latency, fault_effective=effective
+        spec.budget,
+        steady=steady,
+        recovery=recovery if steady.ok else None,
+        latency=latency if steady.ok else None,
+        data=data,
+        fault_effective=effective,
     )
 
 
@@ -86,18 +138,25 @@ def run_scenario(
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     run = _Run(spec, stack, History(), random.Random(seed), bus, clock)
     interval_s = spec.probe.interval_ms / 1000
-    probe = make_probe(spec.probe, stack, prefix=f"hachaos:{stack.run_id}")
+    prefix = f"hachaos:{stack.run_id}"
+    probe = make_probe(spec.probe, stack, prefix=prefix)
+    ledger = _ledger(run, prefix)
     targets: tuple[str, ...] = ()
-    with ProbeRunner(probe, run.history, interval_s, clock):
+    with ProbeRunner(probe, run.history, interval_s, clock), _writing(ledger):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
             steady = await_steady(run.history, spec.steady_state, clock)
         if steady.ok:
             targets = _fault_phase(run)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
+    data = _final_read(run, ledger) if steady.ok else None
+    _report_overlap(bus, run.history)
     with bus.step("verdict"):
-        verdict = _judge(spec, run.history, steady, effective=bool(targets) or not steady.ok)
+        effective = bool(targets) or not steady.ok
+        verdict = _judge(spec, run.history, steady, effective, data)
     recovery = (
-        recovery_time(run.history, sustain_ops=spec.recovery.sustain_ops) if steady.ok else None
+        recovery_time(run.history, process=PROBE_PROCESS, sustain_ops=spec.recovery.sustain_ops)
+        if steady.ok
+        else None
     )
     result = ScenarioResult(
         spec.name,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hachaos.spec.models import Model
+from hachaos.spec.models import EntrySpec, Model
 
 
 class ProbeBase(Model):
@@ -22,4 +22,31 @@ class RedisSentinelWriteProbeSpec(ProbeBase):
     type: Literal["redis-sentinel-write"]
 
 
-ProbeSpec = Annotated[RedisSentinelWriteProbeSpec, Field(discriminator="type")]
+class TcpProbeSpec(ProbeBase):
+    """Open a TCP connection to `target` (a node and in-stack port), one attempt each."""
+
+    type: Literal["tcp"]
+    target: EntrySpec
+
+
+class HttpProbeSpec(ProbeBase):
+    """GET `path` on `target`; ok when the status is `expect_status`."""
+
+    type: Literal["http"]
+    target: EntrySpec
+    path: str = Field(default="/", pattern=r"^/")
+    expect_status: int = Field(default=200, ge=100, le=599)
+
+
+class SqlProbeSpec(ProbeBase):
+    """INSERT a unique key through the stack's client entry point (e.g. HAProxy), acknowledged
+    at COMMIT; the acknowledging node is recorded so split brain shows up."""
+
+    type: Literal["sql"]
+    table: str = Field(default="hachaos_probe", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+ProbeSpec = Annotated[
+    RedisSentinelWriteProbeSpec | TcpProbeSpec | HttpProbeSpec | SqlProbeSpec,
+    Field(discriminator="type"),
+]

@@ -7,6 +7,7 @@ from pydantic import Field
 from hachaos.spec.faults import FaultSpec, Pick, TargetSpec
 from hachaos.spec.models import Model
 from hachaos.spec.probes import ProbeSpec
+from hachaos.spec.workloads import WorkloadSpec
 from hachaos.verdict import Budget
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ScenarioSpec",
     "SteadyStateSpec",
     "TargetSpec",
+    "WorkloadSpec",
 ]
 
 
@@ -42,6 +44,7 @@ class ScenarioSpec(Model):
     stack: str
     probe: ProbeSpec
     steady_state: SteadyStateSpec = Field(default_factory=SteadyStateSpec)
+    workload: WorkloadSpec | None = None
     fault: FaultSpec
     recovery: RecoverySpec = Field(default_factory=RecoverySpec)
     budget: Budget

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hachaos.running import RunningStack
 from hachaos.topology.base import RoleResolver
+from hachaos.topology.patroni import PatroniResolver
 from hachaos.topology.redis_sentinel import RedisSentinelResolver
 from hachaos.topology.static import StaticResolver
 
@@ -12,6 +13,8 @@ def resolver_for(stack: RunningStack) -> RoleResolver:
     """The resolver the stack's topology declares."""
     if stack.spec.topology.kind == "redis-sentinel":
         return RedisSentinelResolver(stack)
+    if stack.spec.topology.kind == "patroni":
+        return PatroniResolver(stack)
     return StaticResolver(stack)
 
 

@@ -1,0 +1,37 @@
+"""Workload models: client traffic during the fault, discriminated by `type`.
+
+Add new workload types to WorkloadSpec (and a builder to `hachaos.workloads.factory`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from hachaos.spec.models import Model
+
+
+class LedgerBase(Model):
+    """An acknowledged-writes ledger: unique keys written every `interval_ms`, each attempt
+    bounded by `timeout_ms`, read back after healing within `final_read_timeout_s`."""
+
+    interval_ms: int = Field(default=20, ge=1, le=10000)
+    timeout_ms: int = Field(default=1000, ge=10, le=30000)
+    final_read_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    min_acknowledged: int = Field(default=10, ge=1, le=1_000_000)
+
+
+class PostgresLedgerSpec(LedgerBase):
+    """INSERT through the stack's client entry point; acknowledged at COMMIT."""
+
+    type: Literal["postgres-ledger"]
+
+
+class RedisLedgerSpec(LedgerBase):
+    """SET through the Sentinel-aware client; read back with SCAN on the master."""
+
+    type: Literal["redis-ledger"]
+
+
+WorkloadSpec = Annotated[PostgresLedgerSpec | RedisLedgerSpec, Field(discriminator="type")]

@@ -1,0 +1,43 @@
+"""Builds the ledger store a scenario's workload names, wired to the running stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hachaos.errors import HachaosError
+from hachaos.probes.factory import node_namer
+from hachaos.running import RunningStack
+from hachaos.spec.models import RedisSentinelTopology
+from hachaos.spec.workloads import WorkloadSpec
+from hachaos.topology.patroni import entry_target
+from hachaos.topology.redis_sentinel import sentinel_for
+from hachaos.workloads.ledger import LedgerStore, ledger_prefix
+from hachaos.workloads.postgres import PostgresLedgerStore
+from hachaos.workloads.redis import RedisLedgerStore
+
+StoreBuilder = Callable[[WorkloadSpec, RunningStack, str], LedgerStore]
+
+
+def _postgres(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+    timeout_s = spec.timeout_ms / 1000
+    return PostgresLedgerStore(entry_target(stack), prefix, timeout_s, node_namer(stack))
+
+
+def _redis(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+    topo = stack.spec.topology
+    if not isinstance(topo, RedisSentinelTopology):
+        raise HachaosError(f"workload redis-ledger needs a redis-sentinel stack, not {topo.kind}")
+    timeout_s = spec.timeout_ms / 1000
+    return RedisLedgerStore(lambda: sentinel_for(stack, timeout_s), topo.master_name, prefix)
+
+
+BUILDERS: dict[str, StoreBuilder] = {"postgres-ledger": _postgres, "redis-ledger": _redis}
+
+
+def make_store(spec: WorkloadSpec, stack: RunningStack, run_prefix: str) -> LedgerStore:
+    """The ledger store for `spec.type`, writing keys under the run's ledger prefix."""
+    try:
+        builder = BUILDERS[spec.type]
+    except KeyError:
+        raise HachaosError(f"unknown workload type '{spec.type}'") from None
+    return builder(spec, stack, ledger_prefix(run_prefix))
