@@ -1,0 +1,88 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hachaos.reaper.journal import Entry, EntryKind, Journal, Writer, journal_path, runs_dir
+from hachaos.reaper.undo import (
+    DeleteRules,
+    EnableProxy,
+    Reconnect,
+    RemoveToxic,
+    StartContainer,
+    Unpause,
+    undo_from_json,
+    undo_to_json,
+)
+
+UNDOS = [
+    Unpause("c1"),
+    StartContainer("c2"),
+    DeleteRules(("c1", "c2"), "hachaos:hc-1:partition-1"),
+    RemoveToxic("http://127.0.0.1:8474", "redis", "hachaos:hc-1:link-1"),
+    EnableProxy("http://127.0.0.1:8474", "redis"),
+    Reconnect("hc-1-net", "c3", ("n3",), "172.18.0.4"),
+]
+
+
+@pytest.mark.parametrize("undo", UNDOS, ids=lambda u: u.kind)
+def test_undo_records_round_trip(undo: object) -> None:
+    assert undo_from_json(undo_to_json(undo)) == undo  # type: ignore[arg-type]
+
+
+def test_unknown_undo_kind_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown undo kind 'teleport'"):
+        undo_from_json({"kind": "teleport"})
+
+
+def test_journal_round_trip_and_pending_newest_first(tmp_path: Path) -> None:
+    j = Journal.for_run("hc-1", tmp_path)
+    assert j.path == tmp_path / "hc-1" / "journal.jsonl"
+    j.mark_run()
+    j.begin("f1", "n1", UNDOS[0])
+    j.begin("f2", "n1 | n2", UNDOS[2])
+    j.begin("f3", "redis", UNDOS[3])
+    j.undone("f2")
+    entries = j.entries()
+    assert [e.kind for e in entries] == [EntryKind.RUN] + [EntryKind.BEGIN] * 3 + [EntryKind.UNDONE]
+    assert [e.fault_id for e in j.pending()] == ["f3", "f1"]
+    assert j.pending()[1].undo == UNDOS[0]
+    assert j.last_writer() == Writer.me()
+
+
+def test_torn_last_line_is_skipped(tmp_path: Path) -> None:
+    j = Journal.for_run("hc-2", tmp_path)
+    j.begin("f1", "n1", UNDOS[1])
+    with j.path.open("a") as fh:
+        fh.write('{"kind": "begin", "run_id"')
+    assert [e.fault_id for e in j.entries()] == ["f1"]
+
+
+def test_missing_journal_is_empty(tmp_path: Path) -> None:
+    j = Journal.for_run("hc-none", tmp_path)
+    assert j.entries() == [] and j.pending() == [] and j.last_writer() is None
+
+
+def test_entry_json_line_is_compact() -> None:
+    e = Entry(EntryKind.UNDONE, "hc-1", Writer(1, "h", None), 1.5, fault_id="f1")
+    assert "\n" not in e.to_json()
+    assert Entry.from_json(e.to_json()) == e
+
+
+def test_writer_liveness() -> None:
+    assert Writer.me().alive() is True
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = Writer(child.pid, Writer.me().host, None)
+    assert dead.alive() is False
+    assert Writer(os.getpid(), "elsewhere", None).alive() is None
+    reused = Writer(os.getpid(), Writer.me().host, 1)  # same pid, other start time
+    assert reused.alive() is False
+
+
+def test_runs_dir_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HACHAOS_RUNS_DIR", str(tmp_path))
+    assert runs_dir() == tmp_path
+    assert journal_path("hc-9") == tmp_path / "hc-9" / "journal.jsonl"
