@@ -1,6 +1,6 @@
 """Run one scenario N times (fresh stack each time) and print its measurements per run.
 
-    python benchmarks/scenario_repeat.py scenarios/redis-sentinel/kill-master.yaml --runs 5
+python benchmarks/scenario_repeat.py scenarios/redis-sentinel/kill-master.yaml --runs 5
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ def main() -> None:
         print(f"run {i + 1}: {result.verdict.summary()}  [targets {', '.join(result.targets)}]")
     print(f"probe interval {loaded.spec.probe.interval_ms} ms")
     if recoveries:
-        print(f"recovery_s median {statistics.median(recoveries):.3f}  min {min(recoveries):.3f}  "
-              f"max {max(recoveries):.3f}  over {len(recoveries)} runs")
+        print(
+            f"recovery_s median {statistics.median(recoveries):.3f}  min {min(recoveries):.3f}  "
+            f"max {max(recoveries):.3f}  over {len(recoveries)} runs"
+        )
 
 
 if __name__ == "__main__":

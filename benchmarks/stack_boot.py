@@ -1,6 +1,6 @@
 """Boot and teardown time of a stack (images already built), over N runs.
 
-    python benchmarks/stack_boot.py [--stack redis-sentinel] [--runs 5]
+python benchmarks/stack_boot.py [--stack redis-sentinel] [--runs 5]
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def stats(name: str, values: list[float]) -> str:
-    return (f"{name:9} median {statistics.median(values):6.2f}s  min {min(values):6.2f}s  "
-            f"max {max(values):6.2f}s  ({', '.join(f'{v:.2f}' for v in values)})")
+    return (
+        f"{name:9} median {statistics.median(values):6.2f}s  min {min(values):6.2f}s  "
+        f"max {max(values):6.2f}s  ({', '.join(f'{v:.2f}' for v in values)})"
+    )
 
 
 def main() -> None:

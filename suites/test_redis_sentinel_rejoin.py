@@ -28,11 +28,19 @@ def test_old_master_rejoins_as_replica(hachaos_stack: Callable[[str], RunningSta
     with KillFault(old) as fault:
         assert fault.effective
         new = wait_until(
-            sentinels.master, lambda n: n.name != old.name,
-            what="Sentinels elect a new master", timeout_s=20, interval_s=0.2,
+            sentinels.master,
+            lambda n: n.name != old.name,
+            what="Sentinels elect a new master",
+            timeout_s=20,
+            interval_s=0.2,
         )
     # revert started the old master again: Sentinel must demote it to a replica of the new one
-    wait_until(lambda: role_of(stack, old.name), lambda r: r == "slave",
-               what=f"{old.name} rejoins as replica", timeout_s=30, interval_s=0.2)
+    wait_until(
+        lambda: role_of(stack, old.name),
+        lambda r: r == "slave",
+        what=f"{old.name} rejoins as replica",
+        timeout_s=30,
+        interval_s=0.2,
+    )
     assert role_of(stack, new.name) == "master"
     assert old.name in {n.name for n in sentinels.holders(Role.REPLICA)}

@@ -78,7 +78,7 @@ def wait_until(
     while True:
         try:
             value = observe()
-        except Exception as exc:  # noqa: BLE001 - a failing probe is an observation
+        except Exception as exc:
             last = f"{type(exc).__name__}: {exc}"
         else:
             if done(value):

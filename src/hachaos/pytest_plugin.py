@@ -23,14 +23,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """Options in their own group."""
     group = parser.getgroup("hachaos", "hachaos chaos scenarios")
     group.addoption("--hachaos-backend", default="docker", help="where stacks run (default docker)")
-    group.addoption("--hachaos-stacks", action="append", default=[], metavar="DIR",
-                    help="extra directory of stack files (before fixtures/stacks)")
-    group.addoption("--hachaos-seed", type=int, default=None,
-                    help="seed for target selection (default: random, recorded in the result)")
-    group.addoption("--hachaos-inconclusive", choices=("fail", "skip"), default="fail",
-                    help="how an inconclusive verdict is reported (default fail: never a pass)")
-    group.addoption("--hachaos-history-dir", default="reports/histories", metavar="DIR",
-                    help="where each scenario's history is saved as JSON lines")
+    group.addoption(
+        "--hachaos-stacks",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra directory of stack files (before fixtures/stacks)",
+    )
+    group.addoption(
+        "--hachaos-seed",
+        type=int,
+        default=None,
+        help="seed for target selection (default: random, recorded in the result)",
+    )
+    group.addoption(
+        "--hachaos-inconclusive",
+        choices=("fail", "skip"),
+        default="fail",
+        help="how an inconclusive verdict is reported (default fail: never a pass)",
+    )
+    group.addoption(
+        "--hachaos-history-dir",
+        default="reports/histories",
+        metavar="DIR",
+        help="where each scenario's history is saved as JSON lines",
+    )
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

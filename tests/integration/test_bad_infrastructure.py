@@ -22,7 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def leftovers(backend: DockerBackend, run_id: str) -> int:
     flt = labels.run_filter(run_id)
-    return len(backend.api.containers(all=True, filters=flt)) + len(backend.api.networks(filters=flt))
+    return len(backend.api.containers(all=True, filters=flt)) + len(
+        backend.api.networks(filters=flt)
+    )
 
 
 def test_published_port_in_use(docker_backend: DockerBackend) -> None:
@@ -74,10 +76,16 @@ def test_missing_image(docker_backend: DockerBackend) -> None:
 def test_docker_daemon_down_is_one_line() -> None:
     env = {**os.environ, "DOCKER_HOST": "unix:///tmp/hachaos-no-such.sock"}
     proc = subprocess.run(
-        [sys.executable, "-m", "hachaos.cli", "ps"], env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-m", "hachaos.cli", "ps"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 3
     [line] = proc.stderr.strip().splitlines()
-    assert line.startswith("hachaos: error: cannot reach the Docker engine at unix:///tmp/hachaos-no")
+    assert line.startswith(
+        "hachaos: error: cannot reach the Docker engine at unix:///tmp/hachaos-no"
+    )
     assert "hachaos doctor --fix" in line

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import redis
-
 import pytest
+import redis
 
 from hachaos.backends.docker import labels
 from hachaos.backends.docker.backend import DockerBackend
@@ -65,13 +64,15 @@ def test_kill_and_start_changes_nothing_but_ports(redis_stack: RunningStack) -> 
     host, port = node.address().host_port(26379)
     pong = wait_until(
         lambda: redis.Redis(host=host, port=port, socket_timeout=0.5).ping(),
-        bool, what="sentinel-3 back", timeout_s=10,
+        bool,
+        what="sentinel-3 back",
+        timeout_s=10,
     )
     assert pong
 
 
 def test_down_removes_everything_of_the_run(docker_backend: DockerBackend) -> None:
-    from tests_support import tiny_stack  # noqa: PLC0415
+    from tests_support import tiny_stack
 
     run_id = labels.new_run_id()
     docker_backend.up(tiny_stack(), run_id)

@@ -22,10 +22,16 @@ def _tree(pytester: pytest.Pytester) -> Path:
 def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Pytester) -> None:
     scenarios = _tree(pytester)
     shutil.copy(REPO / "scenarios/redis-sentinel/kill-master.yaml", scenarios)
-    result = pytester.runpytest_subprocess("scenarios", "--alluredir", "allure", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "scenarios", "--alluredir", "allure", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
-        ["*hachaos verdicts*", "PASS*redis-sentinel-kill-master*", "*recovery_time_s=*s (±*s) ≤ 10s*"]
+        [
+            "*hachaos verdicts*",
+            "PASS*redis-sentinel-kill-master*",
+            "*recovery_time_s=*s (±*s) ≤ 10s*",
+        ]
     )
     [res] = [json.loads(p.read_text()) for p in (pytester.path / "allure").glob("*-result.json")]
     steps = [s["name"] for s in res["steps"]]
@@ -41,7 +47,9 @@ def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Py
 def test_unreachable_budget_fails_with_the_measurement(pytester: pytest.Pytester) -> None:
     scenarios = _tree(pytester)
     text = (REPO / "scenarios/redis-sentinel/kill-master.yaml").read_text()
-    (scenarios / "too-strict.yaml").write_text(text.replace("recovery_time_s: 10", "recovery_time_s: 0.1"))
+    (scenarios / "too-strict.yaml").write_text(
+        text.replace("recovery_time_s: 10", "recovery_time_s: 0.1")
+    )
     result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["FAIL*recovery-too-slow*", "*recovery_time_s=*s (±*s) > 0.1s*"])
@@ -50,8 +58,10 @@ def test_unreachable_budget_fails_with_the_measurement(pytester: pytest.Pytester
 
 def test_bad_scenario_reports_file_line_without_traceback(pytester: pytest.Pytester) -> None:
     scenarios = _tree(pytester)
-    (scenarios / "bad.yaml").write_text("name: bad\nstack: redis-sentinel\nprobe: {type: redis-sentinel-write}\n"
-                                        "fault: {action: kill, target: {node: redis-9}}\nbudget: {}\n")
+    (scenarios / "bad.yaml").write_text(
+        "name: bad\nstack: redis-sentinel\nprobe: {type: redis-sentinel-write}\n"
+        "fault: {action: kill, target: {node: redis-9}}\nbudget: {}\n"
+    )
     result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()

@@ -26,8 +26,10 @@ def run(args: argparse.Namespace) -> int:
     """Tear down one run (or all) and say what was removed."""
     run_id = _pick_run(args)
     rep = get_backend(args.backend).down(run_id)
-    print(f"{run_id or 'all runs'}: removed {rep.containers} container(s), {rep.networks} "
-          f"network(s), {rep.volumes} volume(s) in {rep.seconds:.2f}s")
+    print(
+        f"{run_id or 'all runs'}: removed {rep.containers} container(s), {rep.networks} "
+        f"network(s), {rep.volumes} volume(s) in {rep.seconds:.2f}s"
+    )
     return 0
 
 

@@ -20,8 +20,9 @@ def resolve_stack_path(name_or_path: str, extra: list[Path]) -> Path:
     found = find_stack_file(name_or_path, dirs)
     if found is None:
         where = ", ".join(map(str, dirs)) or "no fixtures/stacks directory here"
-        raise ConfigError([Problem("<command line>", 1, f"unknown stack '{name_or_path}' "
-                                   f"(looked in {where})")])
+        raise ConfigError(
+            [Problem("<command line>", 1, f"unknown stack '{name_or_path}' (looked in {where})")]
+        )
     return found
 
 

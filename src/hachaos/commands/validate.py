@@ -51,6 +51,12 @@ def add_parser(subs: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     """Register `validate`."""
     p = subs.add_parser("validate", help="check stack and scenario files (no Docker needed)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories")
-    p.add_argument("--stacks", action="append", type=Path, default=[], metavar="DIR",
-                   help="extra directory of stack files")
+    p.add_argument(
+        "--stacks",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="extra directory of stack files",
+    )
     p.set_defaults(func=run)

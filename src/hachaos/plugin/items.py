@@ -89,7 +89,8 @@ class ScenarioItem(pytest.Item):
         exc = excinfo.value
         if isinstance(exc, StackNotReady):
             logs = "\n".join(
-                f"--- last log lines of {node} ---\n{text.rstrip()}" for node, text in exc.logs.items()
+                f"--- last log lines of {node} ---\n{text.rstrip()}"
+                for node, text in exc.logs.items()
             )
             return f"{exc}\n{logs}"
         if isinstance(exc, ScenarioFailed | HachaosError):

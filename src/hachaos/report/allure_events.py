@@ -13,8 +13,13 @@ from allure_commons.types import AttachmentType
 
 from hachaos.events import Attachment, Parameter, StepFinished, StepStarted
 
-_TYPES = {"jsonl": AttachmentType.JSON, "json": AttachmentType.JSON, "txt": AttachmentType.TEXT,
-          "csv": AttachmentType.CSV, "png": AttachmentType.PNG}
+_TYPES = {
+    "jsonl": AttachmentType.JSON,
+    "json": AttachmentType.JSON,
+    "txt": AttachmentType.TEXT,
+    "csv": AttachmentType.CSV,
+    "png": AttachmentType.PNG,
+}
 
 
 class AllureSubscriber:
@@ -34,8 +39,9 @@ class AllureSubscriber:
             self._finish(event)
         elif isinstance(event, Attachment):
             kind = _TYPES.get(event.extension, AttachmentType.TEXT)
-            allure.attach(event.body, name=event.name, attachment_type=kind,
-                          extension=event.extension)
+            allure.attach(
+                event.body, name=event.name, attachment_type=kind, extension=event.extension
+            )
         elif isinstance(event, Parameter):
             # Measured values differ run to run: excluded, so Allure's history id stays stable.
             allure.dynamic.parameter(event.name, event.value, excluded=True)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from hachaos.errors import ConfigError, Problem
 from hachaos.spec.faults import FaultSpec
-from hachaos.spec.models import StackSpec
+from hachaos.spec.models import Role, StackSpec
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.spec.yamlsrc import Located, load_located
 
@@ -41,7 +41,8 @@ def _describe(err: Any, loc: tuple[Any, ...]) -> str:
     if kind == "union_tag_invalid":
         ctx = err["ctx"]
         field = ctx["discriminator"].strip("'")
-        return f"{path}.{field}: unknown {field} {ctx['tag']!r} (expected one of {ctx['expected_tags']})"
+        expected = ctx["expected_tags"]
+        return f"{path}.{field}: unknown {field} {ctx['tag']!r} (expected one of {expected})"
     msg = err["msg"].removeprefix("Value error, ")
     given = err.get("input")
     shown = ""
@@ -142,6 +143,32 @@ def _cross_check(fault: FaultSpec | None, stack: StackSpec, src: Located) -> lis
     return problems
 
 
+LOSSY_NODE_ACTIONS = ("kill", "pause", "restart")
+
+
+def _impossible_budget(spec: ScenarioSpec, stack: StackSpec, src: Located) -> list[Problem]:
+    """`max_lost_writes: 0` can never hold when an asynchronous primary is killed, frozen or
+    partitioned: commits acknowledged before they reached a replica are lost on failover."""
+    if spec.budget.max_lost_writes != 0:
+        return []
+    if getattr(stack.topology, "replication", None) != "async":
+        return []
+    fault = spec.fault
+    role = getattr(getattr(fault, "target", None), "role", None)
+    primary = role in (Role.PRIMARY, Role.MASTER)
+    if not (fault.action == "partition" or (fault.action in LOSSY_NODE_ACTIONS and primary)):
+        return []
+    what = "partition" if fault.action == "partition" else f"{fault.action} of the primary"
+    return [
+        src.problem(
+            ("budget", "max_lost_writes"),
+            f"max_lost_writes: 0 can never hold: stack '{stack.name}' replicates asynchronously, "
+            f"so a {what} can lose acknowledged writes; drop the limit to measure losses, "
+            "allow some, or use a synchronous stack",
+        )
+    ]
+
+
 def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario:
     """Parse a scenario, find and parse its stack, and cross-check references between them."""
     src = load_located(path)
@@ -163,6 +190,8 @@ def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario
                 problems.extend(exc.problems)
     if stack is not None:
         problems.extend(_cross_check(_fault_alone(src), stack, src))
+        if spec is not None:
+            problems.extend(_impossible_budget(spec, stack, src))
         problems.sort(key=lambda p: (p.file != src.file, p.line))
     if problems or spec is None or stack is None or stack_path is None:
         raise ConfigError(problems)

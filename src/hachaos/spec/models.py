@@ -92,6 +92,7 @@ class RedisSentinelTopology(Model):
     """Who the master is comes from the Sentinels, asked at fault time."""
 
     kind: Literal["redis-sentinel"]
+    replication: Literal["async"] = "async"  # Redis replication is always asynchronous
     master_name: str = "mymaster"
     data_port: int = 6379
     sentinel_port: int = 26379

@@ -91,7 +91,9 @@ def test_non_mapping_is_an_error_at_line_1(tree: Path) -> None:
 
 def test_unknown_key_wrong_type_and_bad_budget_all_reported(tree: Path) -> None:
     text = SCENARIO.replace("name: tiny-kill", "name: tiny-kill\ncolour: blue")
-    text = text.replace("type: redis-sentinel-write", "type: redis-sentinel-write\n  interval_ms: fast")
+    text = text.replace(
+        "type: redis-sentinel-write", "type: redis-sentinel-write\n  interval_ms: fast"
+    )
     text = text.replace("recovery_time_s: 5", "recovery_time_s: -1")
     with pytest.raises(ConfigError) as exc:
         load_scenario(write(tree, text))
@@ -105,7 +107,7 @@ def test_unknown_key_wrong_type_and_bad_budget_all_reported(tree: Path) -> None:
 
 
 def test_missing_budget(tree: Path) -> None:
-    text = SCENARIO.split("budget:")[0]
+    text = SCENARIO.split("budget:", maxsplit=1)[0]
     with pytest.raises(ConfigError) as exc:
         load_scenario(write(tree, text))
     assert problems(exc) == ["s.yaml:1: missing required key 'budget'"]
@@ -174,8 +176,11 @@ def test_duplicate_key_and_dependency_cycle(tree: Path) -> None:
         load_stack(dup)
     assert problems(exc) == ["dup.yaml:10: duplicate key 'name'"]
     cyc = tree / "cyc.yaml"
-    cyc.write_text(STACK.replace("    role: primary\n", "    role: primary\n    depends_on: [b]\n")
-                   .replace("    role: replica\n", "    role: replica\n    depends_on: [a]\n"))
+    cyc.write_text(
+        STACK.replace("    role: primary\n", "    role: primary\n    depends_on: [b]\n").replace(
+            "    role: replica\n", "    role: replica\n    depends_on: [a]\n"
+        )
+    )
     with pytest.raises(ConfigError) as exc:
         load_stack(cyc)
     assert "cycle among a, b" in problems(exc)[0]
