@@ -1,0 +1,70 @@
+"""tcp and http probes against loopback servers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from hachaos.history import Outcome
+from hachaos.probes.http import HttpGetProbe
+from hachaos.probes.tcp import TcpConnectProbe
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        code = 200 if self.path == "/ok" else 503
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_port() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_tcp_ok_and_refused(http_port: int) -> None:
+    assert TcpConnectProbe("127.0.0.1", http_port, 0.5).attempt(0).outcome is Outcome.OK
+    refused = TcpConnectProbe("127.0.0.1", _free_port(), 0.5).attempt(1)
+    assert refused.outcome is Outcome.FAIL
+    assert refused.error == "ConnectionRefusedError"
+
+
+def test_http_expected_status(http_port: int) -> None:
+    ok = HttpGetProbe("127.0.0.1", http_port, "/ok", 0.5).attempt(0)
+    assert (ok.outcome, ok.value) == (Outcome.OK, "200")
+    bad = HttpGetProbe("127.0.0.1", http_port, "/down", 0.5).attempt(1)
+    assert (bad.outcome, bad.error) == (Outcome.FAIL, "HTTP 503")
+    want_503 = HttpGetProbe("127.0.0.1", http_port, "/down", 0.5, expect_status=503)
+    assert want_503.attempt(2).outcome is Outcome.OK
+
+
+def test_http_refused_is_fail() -> None:
+    res = HttpGetProbe("127.0.0.1", _free_port(), "/", 0.5).attempt(0)
+    assert res.outcome is Outcome.FAIL
+
+
+def test_http_silent_server_is_unknown() -> None:
+    with socket.socket() as srv:  # accepts (backlog) but never answers
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        res = HttpGetProbe("127.0.0.1", srv.getsockname()[1], "/", 0.1).attempt(0)
+    assert res.outcome is Outcome.UNKNOWN
