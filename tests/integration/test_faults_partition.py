@@ -50,7 +50,11 @@ def tools3(docker_backend: DockerBackend) -> Iterator[RunningStack]:
 
 def build(stack: RunningStack, data: dict[str, object], tmp_path: Path) -> list:
     ctx = FaultContext(
-        stack, resolver_for(stack), History(), random.Random(4), REAL_CLOCK,
+        stack,
+        resolver_for(stack),
+        History(),
+        random.Random(4),
+        REAL_CLOCK,
         journal=Journal.for_run(stack.run_id, tmp_path),
     )
     return build_faults(TypeAdapter(FaultSpec).validate_python(data), ctx)
