@@ -3,6 +3,7 @@
     python benchmarks/crash_cleanup.py --repeat 10 --types pause,partition,link,...
 
 For each run: start `crash_runner.py`, wait for `active`, SIGKILL it, then watch (deadline 30 s)
+(or SIGTERM/SIGINT it with `--signal`; seconds then count from the signal)
 until no container/network labelled with the run, no netns helper, no tagged firewall rule and
 no tagged toxic remains (and the proxy is enabled again). Prints leftovers/runs per type.
 """
@@ -41,6 +42,7 @@ class Outcome:
     clean: bool
     seconds: float
     leftovers: str
+    exit_s: float = 0.0  # signal -> runner gone
 
 
 def leftovers(api, run_id: str, proxy: ToxiproxyClient | None) -> list[str]:
@@ -64,7 +66,7 @@ def leftovers(api, run_id: str, proxy: ToxiproxyClient | None) -> list[str]:
     return found
 
 
-def one_run(kind: str, api, proxy_url: str, deadline_s: float) -> Outcome:
+def one_run(kind: str, api, proxy_url: str, deadline_s: float, sig: int) -> Outcome:
     """Start a runner with fault `kind`, SIGKILL it once the fault is active, watch cleanup."""
     cmd = [sys.executable, str(RUNNER), "--type", kind, "--toxiproxy-url", proxy_url]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -75,9 +77,10 @@ def one_run(kind: str, api, proxy_url: str, deadline_s: float) -> Outcome:
         proc.kill()
         proc.wait()
         return Outcome(kind, run_id, False, 0.0, f"runner failed before the fault: {active!r}")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
     t0 = time.monotonic()
+    os.kill(proc.pid, sig)
+    proc.wait()
+    exit_s = time.monotonic() - t0
     proxy = ToxiproxyClient(proxy_url)
     try:
         wait_until(
@@ -88,10 +91,10 @@ def one_run(kind: str, api, proxy_url: str, deadline_s: float) -> Outcome:
             interval_s=0.2,
         )
     except DeadlineExceeded as exc:
-        return Outcome(kind, run_id, False, deadline_s, str(exc.last))
+        return Outcome(kind, run_id, False, deadline_s, str(exc.last), exit_s)
     finally:
         ToxiproxyClient(proxy_url).delete_proxy(run_id, missing_ok=True)
-    return Outcome(kind, run_id, True, time.monotonic() - t0, "")
+    return Outcome(kind, run_id, True, time.monotonic() - t0, "", exit_s)
 
 
 def start_proxy() -> tuple[subprocess.Popen[str], str]:
@@ -111,20 +114,27 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--types", default=ALL_TYPES)
     parser.add_argument("--deadline", type=float, default=30.0)
+    parser.add_argument(
+        "--signal",
+        default="KILL",
+        choices=("KILL", "TERM", "INT"),
+        help="how the runner dies (TERM/INT: its own cleanup handler, 5 s deadline)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("HACHAOS_RUNS_DIR", tempfile.mkdtemp(prefix="hachaos-crash-"))
     api = connect().api
     proxy_proc, proxy_url = start_proxy()
+    sig = getattr(signal, f"SIG{args.signal}")
     results: dict[str, list[Outcome]] = {}
     try:
         for i in range(args.repeat):
             for kind in args.types.split(","):
-                out = one_run(kind, api, proxy_url, args.deadline)
+                out = one_run(kind, api, proxy_url, args.deadline, sig)
                 results.setdefault(kind, []).append(out)
                 state = "clean" if out.clean else f"LEFTOVERS: {out.leftovers}"
                 print(
                     f"[{i + 1}/{args.repeat}] {kind:10s} {out.run_id} {state} "
-                    f"after {out.seconds:.2f}s",
+                    f"after {out.seconds:.2f}s (runner exited after {out.exit_s:.2f}s)",
                     flush=True,
                 )
     finally:

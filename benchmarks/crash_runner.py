@@ -20,7 +20,7 @@ from hachaos.clock import REAL_CLOCK
 from hachaos.faults.registry import FaultContext, build_faults
 from hachaos.history import History
 from hachaos.proxy.client import ToxiproxyClient
-from hachaos.reaper import start_reaper
+from hachaos.reaper import cleanup_runs, install_signal_cleanup, start_reaper
 from hachaos.spec.faults import FaultSpec
 from hachaos.spec.models import StackSpec
 from hachaos.topology import resolver_for
@@ -58,7 +58,8 @@ def main() -> None:
     args = parser.parse_args()
     run_id = new_run_id()
     print(f"run {run_id}", flush=True)
-    start_reaper(run_id)  # before the stack exists: a crash during boot is cleaned up too
+    reaper = start_reaper(run_id)  # before the stack exists: a crash during boot is cleaned up
+    install_signal_cleanup(cleanup_runs(lambda: [run_id]))  # SIGINT/SIGTERM: revert + teardown
     stack = get_backend("docker").up(STACK, run_id)
     if args.toxiproxy_url:
         ToxiproxyClient(args.toxiproxy_url).create_proxy(run_id, "127.0.0.1:9", "127.0.0.1:0")
@@ -72,8 +73,12 @@ def main() -> None:
     )
     [fault] = build_faults(fault_spec(args.type, run_id), ctx)
     fault.inject()
-    print(f"active {fault.fault_id} effective={fault.effective}", flush=True)
-    threading.Event().wait()  # block until killed
+    try:
+        print(f"active {fault.fault_id} effective={fault.effective}", flush=True)
+        threading.Event().wait()  # block until killed (SIGKILL) or signalled (SIGTERM/SIGINT)
+    except KeyboardInterrupt:
+        reaper.stand_down()
+        print("cleaned up on signal", flush=True)
 
 
 if __name__ == "__main__":

@@ -105,10 +105,11 @@ class LinkFault(Fault):
 
 
 def toxiproxy_url(stack: RunningStack, configured: str | None) -> str:
-    """The Toxiproxy API for `stack`: configured, else its `proxy` node's published API port,
-    else $HACHAOS_TOXIPROXY_URL."""
+    """The Toxiproxy API for `stack`: configured, else the stack's own (`toxiproxy_url`), else
+    its `proxy` node's published API port, else $HACHAOS_TOXIPROXY_URL."""
+    configured = configured or getattr(stack, "toxiproxy_url", None)
     if configured:
-        return configured
+        return str(configured)
     for node in stack.declared(Role.PROXY):
         published = node.address().published.get(TOXIPROXY_API_PORT)
         if published:
@@ -124,6 +125,12 @@ def toxiproxy_url(stack: RunningStack, configured: str | None) -> str:
 def link_faults(spec: object, ctx: FaultContext) -> list[Fault]:
     """One LinkFault against the stack's Toxiproxy."""
     assert isinstance(spec, LinkFaultSpec)
+    declared = getattr(ctx.stack.spec, "links", None) or {}
+    if declared and spec.link not in declared:
+        known = ", ".join(sorted(declared))
+        raise HachaosError(
+            f"link fault: stack '{ctx.stack.spec.name}' has no link '{spec.link}' (links: {known})"
+        )
     client = ToxiproxyClient(toxiproxy_url(ctx.stack, ctx.toxiproxy_url))
     return [
         LinkFault(
