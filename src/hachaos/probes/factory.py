@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hachaos.clients.amqp import AmqpPublisher
 from hachaos.clients.postgres import PgSession
 from hachaos.errors import HachaosError
+from hachaos.probes.amqp import AmqpPublishProbe
 from hachaos.probes.base import Probe
 from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
@@ -15,6 +17,7 @@ from hachaos.running import RunningStack
 from hachaos.spec.models import EntrySpec, RedisSentinelTopology
 from hachaos.spec.probes import HttpProbeSpec, ProbeSpec, SqlProbeSpec, TcpProbeSpec
 from hachaos.topology.patroni import entry_target
+from hachaos.topology.rabbitmq import amqp_endpoints, topology_of
 from hachaos.topology.redis_sentinel import sentinel_for
 
 ProbeBuilder = Callable[[ProbeSpec, RunningStack, str], Probe]
@@ -72,7 +75,14 @@ def _sql(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     return SqlInsertProbe(session, spec.table, prefix, node_namer(stack))
 
 
+def _amqp_publish(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    queue = topology_of(stack).queue
+    publisher = AmqpPublisher(amqp_endpoints(stack), queue, spec.timeout_ms / 1000)
+    return AmqpPublishProbe(publisher, prefix)
+
+
 BUILDERS: dict[str, ProbeBuilder] = {
+    "amqp-publish": _amqp_publish,
     "redis-sentinel-write": _redis_sentinel_write,
     "tcp": _tcp,
     "http": _http,

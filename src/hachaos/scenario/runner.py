@@ -23,6 +23,7 @@ from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, aw
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.topology import resolver_for
+from hachaos.topology.base import Healable
 from hachaos.verdict import Verdict, judge
 from hachaos.workloads.factory import make_store
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
@@ -58,7 +59,22 @@ def _fault_phase(run: _Run) -> tuple[str, ...]:
                 await_recovery(run.history, spec.recovery, run.clock, hold_s(spec.fault))
         with bus.step("revert"):
             active.close()
+    _heal(run)
     return tuple(f.target for f in injected) if effective else ()
+
+
+def _heal(run: _Run) -> None:
+    """After revert: wait (bounded by the stack's ready timeout) until the stack has re-formed,
+    where its topology can tell; a stack that does not is reported as an error message."""
+    resolver = resolver_for(run.stack)
+    if not isinstance(resolver, Healable):
+        return
+    timeout_s = run.stack.spec.ready_timeout_s
+    with run.bus.step("heal", timeout_s=f"{timeout_s:g}"):
+        report = resolver.await_healed(timeout_s)
+    run.bus.emit(Parameter("heal", report.summary()))
+    if not report.healed:
+        run.bus.emit(Message(f"stack did not re-form after the fault: {report.detail}", "error"))
 
 
 def _ledger(run: _Run, prefix: str) -> Ledger | None:

@@ -131,6 +131,8 @@ def _cross_check(fault: FaultSpec | None, stack: StackSpec, src: Located) -> lis
         )
     if target.role is not None:
         roles = {n.role for n in stack.nodes.values()}
+        derived = getattr(stack.topology, "derived_roles", None)  # roles found at run time
+        roles |= derived() if derived is not None else frozenset()
         if target.role not in roles:
             known = ", ".join(sorted(r.value for r in roles))
             problems.append(

@@ -106,6 +106,11 @@ class RabbitMQTopology(Model):
     queue: str = Field(default="hachaos", min_length=1, max_length=200)
     amqp_port: int = Field(default=5672, ge=1, le=65535)
 
+    def derived_roles(self) -> frozenset[Role]:
+        """Roles held at run time without being declared on a node: the queue's leader
+        (`primary`, alias `master`) and its followers (`replica`)."""
+        return frozenset({Role.PRIMARY, Role.MASTER, Role.REPLICA})
+
 
 class StaticTopology(Model):
     """Roles are exactly as declared in the spec (no runtime discovery)."""

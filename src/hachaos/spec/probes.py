@@ -46,7 +46,18 @@ class SqlProbeSpec(ProbeBase):
     table: str = Field(default="hachaos_probe", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
 
 
+class AmqpPublishProbeSpec(ProbeBase):
+    """Publish one persistent message with publisher confirms to the rabbitmq topology's
+    quorum queue, through any running node; ok only on the broker's confirm."""
+
+    type: Literal["amqp-publish"]
+
+
 ProbeSpec = Annotated[
-    RedisSentinelWriteProbeSpec | TcpProbeSpec | HttpProbeSpec | SqlProbeSpec,
+    RedisSentinelWriteProbeSpec
+    | TcpProbeSpec
+    | HttpProbeSpec
+    | SqlProbeSpec
+    | AmqpPublishProbeSpec,
     Field(discriminator="type"),
 ]

@@ -34,4 +34,12 @@ class RedisLedgerSpec(LedgerBase):
     type: Literal["redis-ledger"]
 
 
-WorkloadSpec = Annotated[PostgresLedgerSpec | RedisLedgerSpec, Field(discriminator="type")]
+class RabbitMQLedgerSpec(LedgerBase):
+    """Confirmed publishes to the rabbitmq topology's quorum queue; read back by draining it."""
+
+    type: Literal["rabbitmq-ledger"]
+
+
+WorkloadSpec = Annotated[
+    PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec, Field(discriminator="type")
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hachaos.running import RunningStack
 from hachaos.topology.base import RoleResolver
 from hachaos.topology.patroni import PatroniResolver
+from hachaos.topology.rabbitmq import RabbitMQResolver
 from hachaos.topology.redis_sentinel import RedisSentinelResolver
 from hachaos.topology.static import StaticResolver
 
@@ -15,6 +16,8 @@ def resolver_for(stack: RunningStack) -> RoleResolver:
         return RedisSentinelResolver(stack)
     if stack.spec.topology.kind == "patroni":
         return PatroniResolver(stack)
+    if stack.spec.topology.kind == "rabbitmq":
+        return RabbitMQResolver(stack)
     return StaticResolver(stack)
 
 

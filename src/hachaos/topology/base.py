@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from hachaos.node import Node
 from hachaos.spec.models import Role
@@ -13,4 +14,33 @@ class RoleResolver(Protocol):
 
     def holders(self, role: Role) -> list[Node]:
         """Running nodes currently holding `role` (may be empty)."""
+        ...
+
+
+@dataclass(frozen=True)
+class HealReport:
+    """Whether the system re-formed after a fault was reverted, how long it took, what had to
+    be repaired on the way (e.g. an app restarted), and the last observation."""
+
+    healed: bool
+    elapsed_s: float
+    detail: str
+    repaired: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One line, e.g. `healed after 3.2s` or `NOT healed after 90s: ...`."""
+        head = "healed" if self.healed else "NOT healed"
+        text = f"{head} after {self.elapsed_s:.1f}s"
+        if self.repaired:
+            text += f" (repaired: {', '.join(self.repaired)})"
+        return text if self.healed else f"{text}: {self.detail}"
+
+
+@runtime_checkable
+class Healable(Protocol):
+    """A resolver that can tell (and, where the system needs a nudge, make) the stack whole
+    again after a fault is reverted, within a deadline."""
+
+    def await_healed(self, timeout_s: float) -> HealReport:
+        """Wait until the stack has re-formed, or report why not at the deadline."""
         ...

@@ -10,9 +10,11 @@ from hachaos.running import RunningStack
 from hachaos.spec.models import RedisSentinelTopology
 from hachaos.spec.workloads import WorkloadSpec
 from hachaos.topology.patroni import entry_target
+from hachaos.topology.rabbitmq import amqp_endpoints, topology_of
 from hachaos.topology.redis_sentinel import sentinel_for
 from hachaos.workloads.ledger import LedgerStore, ledger_prefix
 from hachaos.workloads.postgres import PostgresLedgerStore
+from hachaos.workloads.rabbitmq import RabbitMQLedgerStore
 from hachaos.workloads.redis import RedisLedgerStore
 
 StoreBuilder = Callable[[WorkloadSpec, RunningStack, str], LedgerStore]
@@ -31,7 +33,19 @@ def _redis(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     return RedisLedgerStore(lambda: sentinel_for(stack, timeout_s), topo.master_name, prefix)
 
 
-BUILDERS: dict[str, StoreBuilder] = {"postgres-ledger": _postgres, "redis-ledger": _redis}
+def _rabbitmq(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+    queue = topology_of(stack).queue
+    drain_s = spec.final_read_timeout_s
+    return RabbitMQLedgerStore(
+        amqp_endpoints(stack), queue, prefix, spec.timeout_ms / 1000, drain_s
+    )
+
+
+BUILDERS: dict[str, StoreBuilder] = {
+    "postgres-ledger": _postgres,
+    "redis-ledger": _redis,
+    "rabbitmq-ledger": _rabbitmq,
+}
 
 
 def make_store(spec: WorkloadSpec, stack: RunningStack, run_prefix: str) -> LedgerStore:
