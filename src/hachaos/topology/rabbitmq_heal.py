@@ -19,9 +19,11 @@ from hachaos.spec.models import Role
 from hachaos.topology.base import HealReport
 from hachaos.topology.rabbitmq_ctl import parse_queues
 
+# a paused node (app and Mnesia stopped) still answers: {false, [], []}
 VIEW_EVAL = (
-    "{rabbit:is_running(), lists:sort(rabbit_nodes:all_running()),"
-    " rabbit_node_monitor:partitions()}."
+    "{rabbit:is_running(),"
+    " try lists:sort(rabbit_nodes:all_running()) catch _:_ -> [] end,"
+    " try rabbit_node_monitor:partitions() catch _:_ -> [] end}."
 )
 _VIEW_RE = re.compile(r"^\{(true|false),\[(.*?)\],\[(.*?)\]\}$")
 _NODE_RE = re.compile(r"[\w.-]+@([\w.-]+)")
