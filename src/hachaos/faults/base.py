@@ -34,6 +34,7 @@ class Fault(ABC):
         self.efficacy_detail = ""
         self._active = False
         self.fault_id = f"{self.name}-{secrets.token_hex(4)}"
+        self._journalled = False
 
     def undo_record(self) -> Undo | None:
         """How a reaper undoes this fault without the runner (None: nothing to journal)."""
@@ -61,6 +62,7 @@ class Fault(ABC):
         undo = self.undo_record() if self.journal is not None else None
         if self.journal is not None and undo is not None:
             self.journal.begin(self.fault_id, self.target, undo)
+            self._journalled = True
         self._active = True
         try:
             self._apply()
@@ -82,7 +84,7 @@ class Fault(ABC):
             return
         self._undo()
         self._active = False
-        if self.journal is not None:
+        if self.journal is not None and self._journalled:
             self.journal.undone(self.fault_id)
         self._record(FaultPhase.REVERT)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import docker
-from docker.errors import APIError, NotFound
+from docker.errors import APIError, DockerException, NotFound
+from requests import RequestException
 
 from hachaos.errors import FaultError
 
@@ -127,7 +128,7 @@ class DockerNetns:
             status = self.api.wait(helper, timeout=self.timeout_s)
             out = self.api.logs(helper, stdout=True, stderr=False).decode(errors="replace")
             err = self.api.logs(helper, stdout=False, stderr=True).decode(errors="replace")
-        except (APIError, NotFound) as exc:
+        except (DockerException, RequestException) as exc:  # engine error, or wait timed out
             raise FaultError(f"netns helper in {container_id[:12]}: {exc}") from None
         finally:
             self._remove(helper)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hachaos.reaper.journal import Journal, runs_dir
+from hachaos.reaper.journal import EntryKind, Journal, runs_dir
 from hachaos.reaper.reap import ReapSummary, reap_run
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ def labelled_runs(api: docker.APIClient) -> set[str]:
     return {str(r["Labels"][labels.RUN]) for r in found if labels.RUN in (r.get("Labels") or {})}
 
 
+def owned(journal: Journal) -> bool:
+    """Whether a runner claimed the run's resources (so a sweep may remove them)."""
+    return any(e.kind is EntryKind.RUN for e in journal.entries())
+
+
 def runner_dead(journal: Journal) -> bool:
     """True only when the journal's last writer ran on this host and is gone."""
     writer = journal.last_writer()
@@ -58,9 +63,12 @@ def sweep_leftovers(
     root: Path | None = None,
     *,
     exclude: Iterable[str] = (),
-    reap: Callable[[str, Journal], ReapSummary] | None = None,
+    reap: Callable[..., ReapSummary] | None = None,
 ) -> SweepReport:
-    """Reap every journalled run whose runner is dead; report live and unmanaged runs."""
+    """Reap every journalled run whose runner is dead; report live and unmanaged runs.
+
+    A run is torn down only if a runner claimed it (`start_reaper` / `Journal.mark_run`);
+    otherwise (faults injected into a stack someone keeps up) only its faults are reverted."""
     root = root or runs_dir()
     skip = set(exclude)
     reap = reap or reap_run
@@ -73,7 +81,7 @@ def sweep_leftovers(
         if run_id in skip or not runner_dead(journal):
             live.append(run_id)
             continue
-        summary = reap(run_id, journal)
+        summary = reap(run_id, journal, teardown=owned(journal))
         reaped.append(summary)
         if summary.ok:
             shutil.rmtree(path.parent, ignore_errors=True)

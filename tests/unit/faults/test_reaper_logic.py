@@ -97,12 +97,12 @@ def test_sweep_reaps_only_runs_whose_runner_is_dead(tmp_path: Path) -> None:
     dead.path.write_text(entry.to_json() + "\n")
     reaped = []
 
-    def reap(run_id: str, journal: Journal) -> ReapSummary:
-        reaped.append(run_id)
+    def reap(run_id: str, journal: Journal, *, teardown: bool) -> ReapSummary:
+        reaped.append((run_id, teardown))
         return ReapSummary(run_id, reverted=("f1: unpaused",))
 
     report = sweep_leftovers(None, tmp_path, reap=reap)
-    assert reaped == ["hc-dead"]
+    assert reaped == [("hc-dead", False)]  # nobody claimed the stack: faults only
     assert report.live == ("hc-live",)
     assert report.found_leftovers
     assert "swept leftovers of a dead run: hc-dead: 1 faults reverted" in report.warning()
@@ -146,3 +146,19 @@ def test_signal_cleanup_runs_callback_then_interrupts() -> None:
         assert signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL  # a second signal: default
     finally:
         restore()
+
+
+def test_sweep_tears_down_runs_a_runner_claimed(tmp_path: Path) -> None:
+    claimed = Journal.for_run("hc-owned", tmp_path)
+    entry = Entry(EntryKind.RUN, "hc-owned", Writer(_dead_pid(), Writer.me().host, None), 0.0)
+    claimed.path.parent.mkdir(parents=True)
+    claimed.path.write_text(entry.to_json() + "\n")
+    seen = []
+
+    def reap(run_id: str, journal: Journal, *, teardown: bool) -> ReapSummary:
+        seen.append(teardown)
+        return ReapSummary(run_id, removed=ReapReport(run_id, 2, 1, 0, 0.1))
+
+    report = sweep_leftovers(None, tmp_path, reap=reap)
+    assert seen == [True]
+    assert report.found_leftovers
