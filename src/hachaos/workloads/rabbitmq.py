@@ -5,13 +5,15 @@ published is unexpected).
 
 The ledger shares the topology's queue with the probe, so faults aimed at that queue's leader
 hit the ledger too; the queue is purged when the ledger starts and the drain keeps only ledger
-ids. The drain acknowledges nothing until the queue is empty: a drain that fails half-way
-leaves every message in the queue (requeued on disconnect) for the next try.
+ids. The drain acknowledges in batches (quorum queues stop delivering at 2000 unacknowledged
+messages) after recording the ids, and remembers them across attempts, so a drain that fails
+half-way is continued by the next try.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 from pika.adapters.blocking_connection import BlockingChannel
 
@@ -22,6 +24,8 @@ from hachaos.probes.base import Probe
 from hachaos.workloads.ledger import LEDGER_PROCESS
 
 IDLE_S = 0.5  # no delivery for this long, and the broker reports no ready message: drained
+PREFETCH = 1000  # quorum queues cap unacknowledged deliveries (2000 here): ack in batches
+ACK_EVERY = 500
 
 
 class RabbitMQLedgerStore:
@@ -40,6 +44,7 @@ class RabbitMQLedgerStore:
         self._prefix = prefix
         self._timeout_s = timeout_s
         self._drain_timeout_s = drain_timeout_s
+        self._drained = DrainLog()
 
     def _publisher(self, *, declare: bool) -> AmqpPublisher:
         return AmqpPublisher(self._endpoints, self._queue, self._timeout_s, declare=declare)
@@ -66,40 +71,60 @@ class RabbitMQLedgerStore:
         return int(method.method.message_count or 0)
 
     def read_back(self) -> tuple[str, ...]:
-        """Drain the queue; every ledger id delivered, duplicates kept. Raises on failure."""
+        """Drain the queue: every ledger id delivered (by this and earlier attempts), in
+        delivery order, duplicates kept. Raises if this attempt does not empty the queue."""
         publisher = self._publisher(declare=False)
         try:
             _, channel = publisher.channel()
-            return drain(channel, self._queue, self._prefix, self._drain_timeout_s)
+            drain(channel, self._queue, self._prefix, self._drain_timeout_s, self._drained)
         finally:
             publisher.close()
+        return tuple(self._drained.keys)
 
 
-def drain(channel: BlockingChannel, queue: str, prefix: str, timeout_s: float) -> tuple[str, ...]:
-    """Consume every message (unacknowledged) until the queue is empty, then ack them all.
+@dataclass
+class DrainLog:
+    """Ids drained so far, kept across drain attempts: a retry after a failed attempt goes on
+    where it stopped instead of re-reading (acknowledged messages are gone from the queue)."""
 
-    Returns the ids (message_id, else the body) that start with `prefix:`, in delivery order;
-    raises DeadlineExceeded if the queue is not empty within `timeout_s`.
-    """
+    keys: list[str] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
+
+    def add(self, key: str, redelivered: bool) -> None:
+        """Record one delivery; a redelivery of an id already recorded is the same message
+        coming back after a lost ack, not a duplicate."""
+        if redelivered and key in self._seen:
+            return
+        self.keys.append(key)
+        self._seen.add(key)
+
+
+def drain(
+    channel: BlockingChannel, queue: str, prefix: str, timeout_s: float, log: DrainLog
+) -> None:
+    """Consume and acknowledge every message until the queue is empty, recording the ids
+    (message_id, else the body) that start with `prefix:`; raises DeadlineExceeded if the
+    queue is not empty within `timeout_s`. Ids are recorded before their batch is acked."""
     until = time.monotonic() + timeout_s
-    keys: list[str] = []
-    last_tag = 0
-    channel.basic_qos(prefetch_count=0)  # unlimited: nothing is acked before the end
+    unacked = last_tag = 0
+    channel.basic_qos(prefetch_count=PREFETCH)
     for method, props, body in channel.consume(queue, inactivity_timeout=IDLE_S):
         if method is None:
             if _ready(channel, queue, until) == 0:
                 break
         else:
-            last_tag = method.delivery_tag
             key = props.message_id or body.decode(errors="replace")
             if key.startswith(f"{prefix}:"):
-                keys.append(key)
+                log.add(key, bool(method.redelivered))
+            unacked, last_tag = unacked + 1, method.delivery_tag
+            if unacked >= ACK_EVERY:
+                channel.basic_ack(last_tag, multiple=True)
+                unacked = 0
         if time.monotonic() > until:
-            raise DeadlineExceeded(f"drain of queue '{queue}'", timeout_s, f"{len(keys)} read")
-    if last_tag:
+            raise DeadlineExceeded(f"drain of queue '{queue}'", timeout_s, f"{len(log.keys)} read")
+    if unacked:
         channel.basic_ack(last_tag, multiple=True)
     channel.cancel()
-    return tuple(keys)
 
 
 def _ready(channel: BlockingChannel, queue: str, until: float) -> int:
