@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.events import EventBus
 from hachaos.plugin import hookspecs
 from hachaos.plugin.items import ScenarioFile
+from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import STATE, SessionState, state_of
+from hachaos.reaper import cleanup_runs, install_signal_cleanup
 from hachaos.report.console import verdict_lines
 from hachaos.running import RunningStack
 from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
@@ -55,11 +56,6 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
-def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
-    # SIGTERM would otherwise end the process without running any revert or teardown.
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def pytest_configure(config: pytest.Config) -> None:
     """Create the session state; route SIGTERM through the same cleanup as Ctrl-C."""
     opt = config.option
@@ -73,7 +69,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
     if getattr(opt, "allure_report_dir", None):
         config.pluginmanager.register(_AllureBridge(), "hachaos-allure")
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    # Ctrl-C and SIGTERM: revert journalled faults and tear down live runs within 5 s, then
+    # interrupt the session; the reaper process covers a SIGKILL.
+    state = config.stash[STATE]
+    install_signal_cleanup(cleanup_runs(lambda: tuple(state.live_run_ids)))
 
 
 class _AllureBridge:
@@ -96,7 +95,10 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Every verdict with its numbers."""
-    results = state_of(config).results
+    state = state_of(config)
+    for warning in state.warnings:
+        terminalreporter.write_line(warning, yellow=True)
+    results = state.results
     if not results:
         return
     terminalreporter.section("hachaos verdicts")
@@ -116,19 +118,13 @@ def hachaos_stack(
     request: pytest.FixtureRequest, hachaos_state: SessionState
 ) -> Iterator[Callable[[str], RunningStack]]:
     """Factory fixture: `hachaos_stack("redis-sentinel")` boots a stack, torn down afterwards."""
-    run_ids: list[str] = []
+    with ExitStack() as runs:
 
-    def boot(name: str) -> RunningStack:
-        dirs = stack_search_dirs(request.path.parent, hachaos_state.stack_dirs)
-        path = find_stack_file(name, dirs)
-        if path is None:
-            pytest.fail(f"unknown stack '{name}' (looked in {', '.join(map(str, dirs))})")
-        run_id = new_run_id()
-        run_ids.append(run_id)
-        return hachaos_state.backend.up(load_stack(path), run_id)
+        def boot(name: str) -> RunningStack:
+            dirs = stack_search_dirs(request.path.parent, hachaos_state.stack_dirs)
+            path = find_stack_file(name, dirs)
+            if path is None:
+                pytest.fail(f"unknown stack '{name}' (looked in {', '.join(map(str, dirs))})")
+            return runs.enter_context(booted_stack(hachaos_state, load_stack(path)))
 
-    try:
         yield boot
-    finally:
-        for run_id in run_ids:
-            hachaos_state.backend.down(run_id)

@@ -35,6 +35,15 @@ class RunningStack:
                 return addr.published[port]
         return None
 
+    def link_address(self, link: str) -> tuple[str, int]:
+        """Where the runner reaches `link` (the proxy's published listen port)."""
+        spec = self.spec.links[link]
+        for proxy in self.declared(Role.PROXY):
+            published = proxy.address().published.get(spec.listen)
+            if published:
+                return published
+        raise KeyError(f"link {link!r} is not published by any proxy node")
+
     def node_at(self, host: str) -> Node | None:
         """The node whose in-stack hostname or IP is `host`."""
         for node in self.nodes.values():

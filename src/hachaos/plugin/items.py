@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.errors import ConfigError, HachaosError, StackNotReady
 from hachaos.events import EventBus
+from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import state_of
 from hachaos.report.console import verdict_lines
 from hachaos.scenario.result import ScenarioResult
@@ -54,15 +54,8 @@ class ScenarioItem(pytest.Item):
         assert self.loaded is not None
         state = state_of(self.config)
         self.config.hook.pytest_hachaos_bus_created(item=self, bus=self.bus)
-        run_id = new_run_id()
-        backend = state.backend
-        with self.bus.step("boot", stack=self.loaded.stack.name, run=run_id):
-            stack = backend.up(self.loaded.stack, run_id)
-        try:
+        with booted_stack(state, self.loaded.stack, self.bus) as stack:
             self.result = run_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
-        finally:
-            with self.bus.step("teardown"):
-                backend.down(run_id)
         state.results.append(self.result)
         self._save_history(self.result)
         self._conclude(self.result, state.inconclusive)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from hachaos.backends import get_backend
 from hachaos.backends.base import Backend
+from hachaos.reaper import sweep_leftovers
 from hachaos.scenario.result import ScenarioResult
 
 
@@ -22,13 +24,21 @@ class SessionState:
     inconclusive: str  # "fail" or "skip"
     history_dir: Path
     results: list[ScenarioResult] = field(default_factory=list)
+    live_run_ids: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
     _backend: Backend | None = None
 
     @property
     def backend(self) -> Backend:
-        """The backend, created on first use (so collection never needs Docker)."""
+        """The backend, created on first use (so collection and unit tests never need Docker);
+        leftovers of earlier runs whose runner died are swept then, and reported."""
         if self._backend is None:
             self._backend = get_backend(self.backend_name)
+            api = getattr(self._backend, "api", None)
+            report = sweep_leftovers(api, exclude=tuple(self.live_run_ids))
+            if report.warning():
+                self.warnings.append(report.warning())
+                print(report.warning(), file=sys.stderr)
         return self._backend
 
 

@@ -74,6 +74,7 @@ class NodeSpec(Model):
     ready: tuple[ReadyCheck, ...] = ()
     group: str | None = None
     depends_on: tuple[str, ...] = ()  # nodes that must be ready before this one starts
+    aliases: tuple[str, ...] = ()  # extra in-network names besides the node name
 
     @field_validator("files")
     @classmethod
@@ -86,6 +87,30 @@ class NodeSpec(Model):
     def port_specs(self) -> tuple[PortSpec, ...]:
         """Ports normalised to PortSpec."""
         return tuple(p if isinstance(p, PortSpec) else PortSpec(container=p) for p in self.ports)
+
+
+class LinkSpec(Model):
+    """A path to a service that runs through Toxiproxy.
+
+    In-stack clients reach it as `<link name>:<listen>`, the runner through the proxy's published
+    port; the proxy forwards to `upstream` (`node:port`).
+    """
+
+    upstream: str
+    listen: int = Field(ge=1, le=65535)
+
+    @field_validator("upstream")
+    @classmethod
+    def _host_port(cls, upstream: str) -> str:
+        host, _, port = upstream.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"upstream must be 'node:port', got {upstream!r}")
+        return upstream
+
+    @property
+    def upstream_node(self) -> str:
+        """The node the link forwards to."""
+        return self.upstream.rpartition(":")[0]
 
 
 class RedisSentinelTopology(Model):
@@ -152,6 +177,7 @@ class StackSpec(Model):
         default_factory=lambda: StaticTopology(kind="static"), discriminator="kind"
     )
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    links: dict[str, LinkSpec] = Field(default_factory=dict)
 
     @field_validator("name")
     @classmethod
@@ -184,6 +210,23 @@ class StackSpec(Model):
                 if dep not in self.nodes:
                     raise ValueError(f"node {name!r} depends on unknown node {dep!r}")
         self.start_waves()  # raises on a cycle
+        return self
+
+    @model_validator(mode="after")
+    def _links_ok(self) -> StackSpec:
+        ports: dict[int, str] = {}
+        for name, link in self.links.items():
+            if not NAME_RE.match(name):
+                raise ValueError(f"link name {name!r} must be lower-case letters, digits and '-'")
+            if name in self.nodes:
+                raise ValueError(f"link {name!r} has the same name as a node")
+            if link.upstream_node not in self.nodes:
+                raise ValueError(f"link {name!r} goes to unknown node {link.upstream_node!r}")
+            if link.listen in ports:
+                raise ValueError(
+                    f"links {ports[link.listen]!r} and {name!r} both listen on {link.listen}"
+                )
+            ports[link.listen] = name
         return self
 
     def start_waves(self) -> list[list[str]]:

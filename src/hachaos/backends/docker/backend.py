@@ -13,6 +13,7 @@ from hachaos.backends.base import ReapReport, RunInfo
 from hachaos.backends.docker import labels
 from hachaos.backends.docker.engine import connect
 from hachaos.backends.docker.images import require_images
+from hachaos.backends.docker.links import populate, with_proxy_node
 from hachaos.backends.docker.node import DockerNode
 from hachaos.backends.docker.provision import (
     check_host_ports,
@@ -23,7 +24,7 @@ from hachaos.backends.docker.provision import (
 from hachaos.backends.docker.readiness import wait_ready
 from hachaos.backends.docker.teardown import reap
 from hachaos.running import RunningStack
-from hachaos.spec.models import StackSpec
+from hachaos.spec.models import Role, StackSpec
 
 
 def _run_info(run_id: str, containers: list[dict[str, Any]]) -> RunInfo:
@@ -59,6 +60,7 @@ class DockerBackend:
     def up(self, stack: StackSpec, run_id: str) -> RunningStack:
         """Create, start and wait for every node; on any failure remove what was created."""
         t0 = time.monotonic()
+        stack = with_proxy_node(stack)
         require_images(self.api, {stack.image_of(n) for n in stack.nodes})
         check_host_ports(stack)
         deadline = t0 + stack.ready_timeout_s
@@ -69,6 +71,8 @@ class DockerBackend:
                 started = self._create_and_start(stack, run_id, network, wave)
                 nodes.update(started)
                 wait_ready(stack, started, max(0.1, deadline - time.monotonic()))
+                if stack.links and any(n.role == Role.PROXY.value for n in started.values()):
+                    populate(RunningStack(stack, run_id, self.name, dict(nodes), 0.0))
         except BaseException:
             reap(self.api, run_id)
             raise

@@ -104,9 +104,14 @@ class DockerNode:
         self._call("unpause", self._api.unpause)
 
     def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        """Run `cmd` inside the container and collect its output."""
+        """Run `cmd` inside the container and collect its output; killed after `timeout_s`.
+
+        The engine API has no exec deadline, so the command runs under coreutils' `timeout`
+        (present in every Debian-based image); exit code 137 then means it was killed.
+        """
+        wrapped = ["timeout", "-s", "KILL", f"{timeout_s:g}", *cmd]
         try:
-            exec_id = self._api.exec_create(self.container_id, list(cmd))["Id"]
+            exec_id = self._api.exec_create(self.container_id, wrapped)["Id"]
             output = self._api.exec_start(exec_id)
             code = self._api.exec_inspect(exec_id)["ExitCode"]
         except (NotFound, APIError) as exc:

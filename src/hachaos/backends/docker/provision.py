@@ -64,7 +64,9 @@ def create_node(
         },
         cap_add=["NET_ADMIN"],  # lets in-namespace firewall faults work without a helper
     )
-    net_config = api.create_networking_config({network: api.create_endpoint_config(aliases=[node])})
+    net_config = api.create_networking_config(
+        {network: api.create_endpoint_config(aliases=[node, *spec.aliases])}
+    )
     try:
         created = api.create_container(
             stack.image_of(node),

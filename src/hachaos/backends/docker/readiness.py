@@ -13,6 +13,8 @@ from hachaos.clock import REAL_CLOCK, Clock, wait_until
 from hachaos.errors import DeadlineExceeded, StackNotReady
 from hachaos.spec.models import ReadyCheck, StackSpec
 
+TCP_SETTLE_S = 0.1
+
 
 @dataclass(frozen=True)
 class CheckState:
@@ -25,12 +27,7 @@ class CheckState:
 
 def _check(node: DockerNode, check: ReadyCheck) -> tuple[bool, str]:
     if check.tcp is not None:
-        host, port = node.address().host_port(check.tcp)
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True, f"tcp {check.tcp} open"
-        except OSError as exc:
-            return False, f"tcp {check.tcp}: {exc.strerror or exc}"
+        return _tcp_open(*node.address().host_port(check.tcp), label=f"tcp {check.tcp}")
     if check.exec is not None:
         res = node.exec(check.exec, timeout_s=5)
         ok = res.ok and (check.expect is None or check.expect in res.output)
@@ -38,6 +35,26 @@ def _check(node: DockerNode, check: ReadyCheck) -> tuple[bool, str]:
     assert check.log is not None
     found = re.search(check.log, node.logs(tail=400), re.MULTILINE) is not None
     return found, f"log /{check.log}/ {'seen' if found else 'not seen yet'}"
+
+
+def _tcp_open(host: str, port: int, label: str) -> tuple[bool, str]:
+    """Connect through the published port and see the connection survive a moment.
+
+    Docker's userland proxy accepts on the host port before the service listens and then
+    closes at once when nothing answers behind it: an immediate EOF means "not yet".
+    """
+    try:
+        with socket.create_connection((host, port), timeout=0.5) as sock:
+            sock.settimeout(TCP_SETTLE_S)
+            try:
+                closed = sock.recv(1, socket.MSG_PEEK) == b""
+            except TimeoutError:
+                closed = False  # still open, the service is just quiet: ready
+            except ConnectionResetError:
+                closed = True
+    except OSError as exc:
+        return False, f"{label}: {exc.strerror or exc}"
+    return (False, f"{label}: closed at once (nothing listening yet)") if closed else (True, label)
 
 
 def observe(node: DockerNode, checks: tuple[ReadyCheck, ...]) -> CheckState:

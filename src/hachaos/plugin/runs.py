@@ -1,0 +1,35 @@
+"""One run's life inside a pytest session: reaper first, boot, and always teardown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from hachaos.backends.docker.labels import new_run_id
+from hachaos.events import EventBus
+from hachaos.plugin.state import SessionState
+from hachaos.reaper import start_reaper
+from hachaos.running import RunningStack
+from hachaos.spec.models import StackSpec
+
+
+@contextmanager
+def booted_stack(
+    state: SessionState, spec: StackSpec, bus: EventBus | None = None
+) -> Iterator[RunningStack]:
+    """Boot `spec` under a fresh run id, watched by a reaper that cleans up if this process
+    dies; tear down (and stand the reaper down) however the block ends."""
+    bus = bus or EventBus()
+    backend = state.backend  # connects and sweeps leftovers on first use
+    run_id = new_run_id()
+    reaper = start_reaper(run_id)
+    state.live_run_ids.add(run_id)
+    try:
+        with bus.step("boot", stack=spec.name, run=run_id):
+            stack = backend.up(spec, run_id)
+        yield stack
+    finally:
+        with bus.step("teardown"):
+            backend.down(run_id)
+        state.live_run_ids.discard(run_id)
+        reaper.stand_down()
