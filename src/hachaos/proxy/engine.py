@@ -85,8 +85,13 @@ class Connection:
         self._dial: asyncio.Task[None] | None = None
 
     def client_connected(self) -> None:
-        """Accepted: do not read the client until the upstream socket is there."""
-        self.links[Stream.UPSTREAM].block(CONNECTING)
+        """Accepted: do not read the client until the upstream socket is there.
+
+        The pause is deferred one loop turn: before CPython 3.11.3 (e.g. Debian's 3.11.2) a
+        selector transport registers its reader right *after* `connection_made`, silently undoing
+        a `pause_reading()` made inside it, so the client was read before upstream was wired.
+        """
+        self.loop.call_soon(self.links[Stream.UPSTREAM].block, CONNECTING)
         self.listener.connections.add(self)
         self._dial = self.loop.create_task(self.dial())
 

@@ -104,7 +104,8 @@ class Link:
         self.direction = direction
         self.src, self.dst = src, dst
         src.out, dst.into = self, self
-        self.write: Callable[[bytes], None] = _discard
+        self._early: list[bytes] = []
+        self.write: Callable[[bytes], None] = self._early.append
         self.runner: Runner | None = None
         self.toxics: dict[str, Attached] = {}
         self.interrupt: asyncio.Future[None] = self.loop.create_future()
@@ -116,8 +117,12 @@ class Link:
     # -- wiring and flow control -------------------------------------------------------------
     def wire(self) -> None:
         """Both sockets are connected: writes go straight to the destination transport."""
-        assert self.dst.transport is not None
-        self.write = self.dst.transport.write
+        transport = self.dst.transport
+        assert transport is not None
+        self.write = transport.write
+        if self._early:  # read before the destination was connected: deliver, in order
+            transport.write(b"".join(self._early))
+            self._early.clear()
 
     def block(self, reason: int) -> None:
         """Stop reading the source for `reason`."""
@@ -244,10 +249,6 @@ class Link:
         self.toxics.clear()
         if self.runner is not None:
             self.runner.cancel()
-
-
-def _discard(data: bytes) -> None:
-    """Writes before the destination is wired are dropped (the source is not read then)."""
 
 
 class Runner:

@@ -13,13 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from proxy_helpers import Upstream, connect, round_trip
+from proxy_helpers import Upstream, connect, recv_exactly, round_trip
 
 from hachaos.commands import proxy as proxy_command
 from hachaos.proxy.client import ToxiproxyClient
 
 SRC = Path(__file__).resolve().parents[3] / "src"
-STDLIB_ONLY = [sys.executable, "-S", "-m", "hachaos.proxy"]  # -S: no site-packages at all
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's 3.11.2, the Python inside the hachaos/* images
+STDLIB_ONLY = ["-S", "-m", "hachaos.proxy"]  # -S: no site-packages at all
+INTERPRETERS = [
+    pytest.param(sys.executable, id="venv-python"),
+    pytest.param(
+        SYSTEM_PYTHON,
+        id="system-python",
+        marks=pytest.mark.skipif(not Path(SYSTEM_PYTHON).exists(), reason="no /usr/bin/python3"),
+    ),
+]
 
 
 def _readline(proc: subprocess.Popen[str], timeout: float = 10.0) -> str:
@@ -32,20 +41,25 @@ def _readline(proc: subprocess.Popen[str], timeout: float = 10.0) -> str:
     return box[0].strip()
 
 
-def _spawn(*args: str) -> subprocess.Popen[str]:
+def _spawn(*args: str, python: str = sys.executable) -> subprocess.Popen[str]:
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(SRC)}
     return subprocess.Popen(
-        [*STDLIB_ONLY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [python, *STDLIB_ONLY, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
-@pytest.fixture
-def process_url(tmp_path: Path, echo: Upstream) -> Iterator[str]:
+@pytest.fixture(params=INTERPRETERS)
+def process_url(request: pytest.FixtureRequest, tmp_path: Path, echo: Upstream) -> Iterator[str]:
     config = tmp_path / "proxies.json"
     config.write_text(
         json.dumps([{"name": "cfg", "upstream": echo.address, "listen": "127.0.0.1:0"}])
     )
-    proc = _spawn("--host", "127.0.0.1", "--port", "0", "--config", str(config))
+    args = ("--host", "127.0.0.1", "--port", "0", "--config", str(config))
+    proc = _spawn(*args, python=request.param)
     try:
         assert _readline(proc).startswith("populated 1 proxies")
         yield _readline(proc).rsplit(" ", 1)[1]
@@ -62,6 +76,18 @@ def test_subprocess_serves_api_and_traffic(process_url: str, echo: Upstream) -> 
     info = client.create_proxy("echo", echo.address)
     with connect(info) as sock:
         assert round_trip(sock, b"through a subprocess") == b"through a subprocess"
+
+
+def test_subprocess_forwards_bytes_sent_right_after_connect(
+    process_url: str, echo: Upstream
+) -> None:
+    """Regression: Python < 3.11.3 undid the pause made in `connection_made`, so bytes the client
+    sent before the upstream dial finished were read early and lost (the client timed out)."""
+    info = ToxiproxyClient(process_url).create_proxy("early", echo.address)
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", info.port), timeout=5) as sock:
+            sock.sendall(b"PING\r\n")
+            assert recv_exactly(sock, 6) == b"PING\r\n"
 
 
 def test_subprocess_port_in_use_is_one_line_error() -> None:
