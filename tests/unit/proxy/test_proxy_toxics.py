@@ -56,7 +56,7 @@ def test_latency_adds_delay_to_live_connection_and_removal_restores(
         fast, _ = _elapsed(round_trip, sock)
     assert echoed == b"ping"
     assert slow >= 0.12
-    assert fast < 0.06
+    assert fast < slow
 
 
 def test_latency_both_ways_adds_up(client: ToxiproxyClient, proxy: ProxyInfo) -> None:
@@ -71,7 +71,8 @@ def test_latency_jitter_stays_in_bounds(client: ToxiproxyClient, proxy: ProxyInf
     client.add_toxic(proxy.name, "latency", latency=60, jitter=30)
     with connect(proxy) as sock:
         delays = [_elapsed(round_trip, sock)[0] for _ in range(5)]
-    assert all(0.03 <= d < 0.2 for d in delays), delays
+    # lower bound is the toxic's promise; the upper one only catches gross errors (CI load)
+    assert all(0.03 <= d < 1.0 for d in delays), delays
 
 
 def test_latency_removal_releases_data_in_flight(client: ToxiproxyClient, proxy: ProxyInfo) -> None:
