@@ -33,10 +33,18 @@ from pydantic import (
 from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
 from hachaos.checks.recovery import Recovery, RecoveryStatus
+from hachaos.checks.overlap import PrimaryOverlap
 from hachaos.checks.steady import SteadyState
 
 WindowName = Literal["before", "during", "after"]
-LIMITS = ("recovery_time_s", "max_lost_writes", "max_unexpected", "max_error_rate", "max_p99_ms")
+LIMITS = (
+    "recovery_time_s",
+    "max_lost_writes",
+    "max_unexpected",
+    "max_error_rate",
+    "max_p99_ms",
+    "max_primary_overlap_s",
+)
 
 
 class Budget(BaseModel):
@@ -56,9 +64,16 @@ class Budget(BaseModel):
     max_unexpected: StrictInt | None = None
     max_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None
     max_p99_ms: StrictFloat | None = None
+    max_primary_overlap_s: StrictFloat | None = None  # two primaries acknowledging at once
     expect: Literal["available", "unavailable"] = "available"
 
-    @field_validator("recovery_time_s", "max_lost_writes", "max_unexpected", "max_p99_ms")
+    @field_validator(
+        "recovery_time_s",
+        "max_lost_writes",
+        "max_unexpected",
+        "max_p99_ms",
+        "max_primary_overlap_s",
+    )
     @classmethod
     def _not_negative(cls, v: float | None, info: ValidationInfo) -> float | None:
         if v is not None and v < 0:
@@ -124,6 +139,7 @@ class Reason(StrEnum):
     LATENCY_UNKNOWN = "latency-unknown"
     OUTAGE_EXPECTED_BUT_AVAILABLE = "outage-expected-but-available"
     OUTAGE_UNKNOWN = "outage-unknown"
+    SPLIT_BRAIN = "split-brain"
 
 
 Number = float | int
@@ -209,6 +225,7 @@ def judge(
     data: SetResult | None = None,
     latency: WindowStats | None = None,
     fault_effective: bool = True,
+    overlap: PrimaryOverlap | None = None,
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence."""
     sections = [
@@ -216,6 +233,7 @@ def judge(
         _recovery(budget, recovery),
         _data(budget, data),
         _latency(budget, latency),
+        _overlap(budget, overlap),
     ]
     measurements = tuple(
         m for ms, _ in sections for m in ms if m.value is not None or m.budget is not None
@@ -232,6 +250,25 @@ def judge(
     if budget.expect == "unavailable":
         detail = "outage observed as the design predicts; " + detail
     return Verdict(VerdictOutcome.PASS, Reason.WITHIN_BUDGET, detail, measurements)
+
+
+def _overlap(budget: Budget, overlap: PrimaryOverlap | None) -> _Section:
+    limit = budget.max_primary_overlap_s
+    if overlap is None or not overlap.nodes:
+        if limit is None:
+            return [], []
+        m = Measurement("primary_overlap_s", None, limit, "s", None)
+        detail = "no acknowledged writes name the node that took them: overlap not measurable"
+        return [m], [_unknown(Reason.DATA_UNKNOWN, detail)]
+    ok = None if limit is None else overlap.total_s <= limit
+    m = Measurement("primary_overlap_s", overlap.total_s, limit, "s", ok)
+    if ok is False:
+        detail = (
+            f"two primaries acknowledged writes for {overlap.total_s:.3f}s "
+            f"(nodes {', '.join(overlap.nodes)}), budget {limit:g}s"
+        )
+        return [m], [_fail(Reason.SPLIT_BRAIN, detail)]
+    return [m], []
 
 
 def _gate(steady: SteadyState, recovery: Recovery | None, effective: bool) -> _Finding | None:

@@ -195,3 +195,23 @@ def test_duplicates_fail_once_a_data_limit_is_set() -> None:
     v = verdict(Budget(max_lost_writes=0), data=data)
     assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.DUPLICATED_WRITES)
     assert verdict(Budget(recovery_time_s=10), data=data).passed  # no data limit, only listed
+
+
+def test_split_brain_overlap_fails_against_its_budget() -> None:
+    from hachaos.checks.overlap import OverlapWindow, PrimaryOverlap
+    from hachaos.checks.recovery import Recovery, RecoveryStatus
+    from hachaos.checks.steady import SteadyState
+    from hachaos.verdict import Budget, Reason, VerdictOutcome, judge
+
+    steady = SteadyState(True, "ok", 10, 10)
+    rec = Recovery(RecoveryStatus.NO_IMPACT, 0.0, 0.05, 1, (), 20)
+    window = OverlapWindow(1_000_000_000, 2_500_000_000, ("pg-1", "pg-2"))
+    split = PrimaryOverlap(False, ("pg-1", "pg-2"), (), (window,), 1.5, 0)
+    budget = Budget(recovery_time_s=20, max_primary_overlap_s=0)
+    verdict = judge(budget, steady=steady, recovery=rec, overlap=split)
+    assert (verdict.outcome, verdict.reason) == (VerdictOutcome.FAIL, Reason.SPLIT_BRAIN)
+    assert "primary_overlap_s=1.50s > 0s" in verdict.summary()
+    clean = PrimaryOverlap(True, ("pg-1", "pg-2"), (), (), 0.0, 0)
+    assert judge(budget, steady=steady, recovery=rec, overlap=clean).passed
+    unknown = judge(budget, steady=steady, recovery=rec, overlap=None)
+    assert (unknown.outcome, unknown.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)

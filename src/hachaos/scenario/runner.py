@@ -130,6 +130,7 @@ def _judge(
         latency=latency if steady.ok else None,
         data=data,
         fault_effective=effective,
+        overlap=primary_overlap(history) if steady.ok else None,
     )
 
 
