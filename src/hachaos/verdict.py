@@ -32,8 +32,8 @@ from pydantic import (
 
 from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
-from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.overlap import PrimaryOverlap
+from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.steady import SteadyState
 
 WindowName = Literal["before", "during", "after"]
