@@ -7,7 +7,8 @@ any doubt. Each publish is exactly one attempt, classified as the history needs:
 
 * ok: the broker confirmed (basic.ack) a persistent, mandatory message;
 * fail: it certainly was not enqueued: no node accepted a connection, the channel could not
-  be opened, or the broker answered basic.nack / basic.return (unroutable);
+  be opened, or the broker answered basic.nack / basic.return (unroutable); after a nack the
+  connection is reopened;
 * unknown: the message may have been enqueued: the confirm did not arrive within the
   deadline, or the connection was lost after the message was handed to the socket.
 
@@ -138,7 +139,13 @@ class AmqpPublisher:
                 session.channel.basic_publish(
                     "", self._queue, body or message_id.encode(), props, mandatory=True
                 )
-        except (NackError, UnroutableError) as exc:
+        except UnroutableError as exc:
+            return PublishResult(Outcome.FAIL, _name(exc), session.node)
+        except NackError as exc:
+            # a channel that got a nack when the queue's leader died can keep nacking every
+            # publish until that node returns (RabbitMQ 3.10.8, seen 2 runs in 8): a fresh
+            # channel looks the current leader up again
+            self._drop(rotate=False)
             return PublishResult(Outcome.FAIL, _name(exc), session.node)
         except Exception as exc:  # lost or timed out after handing the message over
             self._drop(rotate=True)
