@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests_support import repo_stack
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.errors import DockerUnavailable
 from hachaos.running import RunningStack
-from hachaos.spec.loader import load_stack
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,9 +32,5 @@ def docker_backend() -> DockerBackend:
 @pytest.fixture(scope="module")
 def redis_stack(docker_backend: DockerBackend) -> Iterator[RunningStack]:
     """The Redis Sentinel stack, booted once per module."""
-    run_id = new_run_id()
-    stack = docker_backend.up(load_stack(REPO / "fixtures/stacks/redis-sentinel.yaml"), run_id)
-    try:
+    with repo_stack(docker_backend, "redis-sentinel") as stack:
         yield stack
-    finally:
-        docker_backend.down(run_id)

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests_support import repo_stack
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.checks.data import check_set
 from hachaos.clients.postgres import PgSession
 from hachaos.clock import wait_until
@@ -20,7 +20,7 @@ from hachaos.events import EventBus
 from hachaos.history import History, Outcome
 from hachaos.running import RunningStack
 from hachaos.scenario.runner import run_scenario
-from hachaos.spec.loader import load_scenario, load_stack
+from hachaos.spec.loader import load_scenario
 from hachaos.spec.models import Role
 from hachaos.topology import resolver_for
 from hachaos.topology.patroni import PatroniResolver, entry_target
@@ -35,12 +35,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def pg_stack(docker_backend: DockerBackend) -> Iterator[RunningStack]:
     """postgres-patroni, booted once for this module."""
-    run_id = new_run_id()
-    stack = docker_backend.up(load_stack(REPO / "fixtures/stacks/postgres-patroni.yaml"), run_id)
-    try:
+    with repo_stack(docker_backend, "postgres-patroni") as stack:
         yield stack
-    finally:
-        docker_backend.down(run_id)
 
 
 def _served_by(stack: RunningStack) -> tuple[bool, str]:

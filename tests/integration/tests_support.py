@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from hachaos.backends.docker.backend import DockerBackend
+from hachaos.backends.docker.labels import new_run_id
+from hachaos.running import RunningStack
+from hachaos.spec.loader import load_stack
 from hachaos.spec.models import StackSpec
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def tiny_stack(**node_overrides: Any) -> StackSpec:
@@ -18,3 +27,14 @@ def tiny_stack(**node_overrides: Any) -> StackSpec:
             "nodes": {"a": {**idle, **node_overrides}, "b": idle},
         }
     )
+
+
+@contextmanager
+def repo_stack(backend: DockerBackend, name: str) -> Iterator[RunningStack]:
+    """Boot `fixtures/stacks/<name>.yaml` under a fresh run id; always torn down."""
+    run_id = new_run_id()
+    stack = backend.up(load_stack(REPO / "fixtures" / "stacks" / f"{name}.yaml"), run_id)
+    try:
+        yield stack
+    finally:
+        backend.down(run_id)
