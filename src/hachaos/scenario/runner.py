@@ -7,9 +7,9 @@ from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 
 from hachaos.checks.data import SetResult, check_set
-from hachaos.checks.latency import windows
-from hachaos.checks.overlap import primary_overlap
-from hachaos.checks.recovery import recovery_time
+from hachaos.checks.latency import WindowStats, windows
+from hachaos.checks.overlap import PrimaryOverlap, primary_overlap
+from hachaos.checks.recovery import Recovery, recovery_time
 from hachaos.checks.steady import SteadyState
 from hachaos.clock import REAL_CLOCK, Clock
 from hachaos.events import Attachment, EventBus, Message, Parameter
@@ -102,9 +102,29 @@ def _final_read(run: _Run, ledger: Ledger | None) -> SetResult | None:
     )
 
 
-def _report_overlap(bus: EventBus, history: History) -> None:
+@dataclass(frozen=True)
+class _Measured:
+    """Every checker's result, computed once from the final history."""
+
+    recovery: Recovery | None  # None when there was no steady state to recover to
+    latency: WindowStats | None
+    overlap: PrimaryOverlap
+
+
+def _measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> _Measured:
+    overlap = primary_overlap(history)
+    if not steady.ok:
+        return _Measured(None, None, overlap)
+    sustain = spec.recovery.sustain_ops
+    return _Measured(
+        recovery_time(history, process=PROBE_PROCESS, sustain_ops=sustain),
+        windows(history, process=PROBE_PROCESS),
+        overlap,
+    )
+
+
+def _report_overlap(bus: EventBus, ov: PrimaryOverlap) -> None:
     """Two primaries acknowledging writes at once, as probe and ledger saw it."""
-    ov = primary_overlap(history)
     if not ov.nodes:
         return
     text = "none" if ov.ok else f"{ov.total_s:.3f}s over {len(ov.overlaps)} window(s)"
@@ -115,22 +135,19 @@ def _report_overlap(bus: EventBus, history: History) -> None:
 
 def _judge(
     spec: ScenarioSpec,
-    history: History,
+    measured: _Measured,
     steady: SteadyState,
     effective: bool,
     data: SetResult | None = None,
 ) -> Verdict:
-    sustain = spec.recovery.sustain_ops
-    recovery = recovery_time(history, process=PROBE_PROCESS, sustain_ops=sustain)
-    latency = windows(history, process=PROBE_PROCESS)
     return judge(
         spec.budget,
         steady=steady,
-        recovery=recovery if steady.ok else None,
-        latency=latency if steady.ok else None,
+        recovery=measured.recovery,
+        latency=measured.latency,
         data=data,
         fault_effective=effective,
-        overlap=primary_overlap(history) if steady.ok else None,
+        overlap=measured.overlap if steady.ok else None,
     )
 
 
@@ -166,15 +183,11 @@ def run_scenario(
             targets = _fault_phase(run)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
-    _report_overlap(bus, run.history)
+    measured = _measure(spec, run.history, steady)
+    _report_overlap(bus, measured.overlap)
     with bus.step("verdict"):
         effective = bool(targets) or not steady.ok
-        verdict = _judge(spec, run.history, steady, effective, data)
-    recovery = (
-        recovery_time(run.history, process=PROBE_PROCESS, sustain_ops=spec.recovery.sustain_ops)
-        if steady.ok
-        else None
-    )
+        verdict = _judge(spec, measured, steady, effective, data)
     result = ScenarioResult(
         spec.name,
         stack.spec.name,
@@ -183,7 +196,7 @@ def run_scenario(
         targets,
         interval_s,
         steady,
-        recovery,
+        measured.recovery,
         verdict,
         run.history,
     )
