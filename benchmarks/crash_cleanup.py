@@ -122,7 +122,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     os.environ.setdefault("HACHAOS_RUNS_DIR", tempfile.mkdtemp(prefix="hachaos-crash-"))
-    api = connect().api
+    api = connect()
     proxy_proc, proxy_url = start_proxy()
     sig = getattr(signal, f"SIG{args.signal}")
     results: dict[str, list[Outcome]] = {}

@@ -21,7 +21,7 @@ def docker_backend() -> DockerBackend:
     """A connected backend; skipped without an engine (a failure under CI)."""
     backend = DockerBackend()
     try:
-        _ = backend.client
+        _ = backend.api
     except DockerUnavailable as exc:
         if os.environ.get("CI"):
             pytest.fail(str(exc))

@@ -34,7 +34,7 @@ def _targets(args: argparse.Namespace) -> list[str] | None:
 
     root = runs_dir()
     journalled = {p.parent.name for p in root.glob("*/journal.jsonl")} if root.is_dir() else set()
-    return sorted(labelled_runs(connect().api) | journalled)
+    return sorted(labelled_runs(connect()) | journalled)
 
 
 def reap_command(args: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def reap_command(args: argparse.Namespace) -> int:
         from hachaos.backends.docker.engine import connect
         from hachaos.reaper.sweep import sweep_leftovers
 
-        report = sweep_leftovers(connect().api)
+        report = sweep_leftovers(connect())
         summaries = list(report.reaped)
         for run_id in report.unmanaged:
             print(f"{run_id}: no journal here (not reaped; name it or use --all)")

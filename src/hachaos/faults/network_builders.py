@@ -63,7 +63,7 @@ def docker_api() -> docker.APIClient:
     """The engine the stack runs on."""
     from hachaos.backends.docker.engine import connect
 
-    return connect().api
+    return connect()
 
 
 def partition_faults(spec: object, ctx: FaultContext) -> list[Fault]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from hachaos.backends.docker.engine import DEFAULT_HOST, docker_host
-from hachaos.backends.docker.engine import connect_api as connect
+from hachaos.backends.docker.engine import DEFAULT_HOST, connect, docker_host
 
 __all__ = ["DEFAULT_HOST", "connect", "docker_host"]

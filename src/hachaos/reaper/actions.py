@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def _docker_api() -> docker.APIClient:
     from hachaos.backends.docker.engine import connect
 
-    return connect().api
+    return connect()
 
 
 @dataclass

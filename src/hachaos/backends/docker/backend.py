@@ -42,20 +42,15 @@ class DockerBackend:
 
     name = "docker"
 
-    def __init__(self, client: docker.DockerClient | None = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> docker.DockerClient:
-        """The engine client, connected (and pinged) on first use."""
-        if self._client is None:
-            self._client = connect()
-        return self._client
+    def __init__(self, api: docker.APIClient | None = None) -> None:
+        self._api = api
 
     @property
     def api(self) -> docker.APIClient:
-        """The low-level API client."""
-        return self.client.api
+        """The engine's API client, connected (and pinged) on first use."""
+        if self._api is None:
+            self._api = connect()
+        return self._api
 
     def up(self, stack: StackSpec, run_id: str) -> RunningStack:
         """Create, start and wait for every node; on any failure remove what was created."""

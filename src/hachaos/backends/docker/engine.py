@@ -30,7 +30,7 @@ def _unavailable(exc: BaseException) -> DockerUnavailable:
     )
 
 
-def connect_api(timeout_s: float = 120.0) -> docker.APIClient:
+def connect(timeout_s: float = 120.0) -> docker.APIClient:
     """A low-level client whose engine answered a ping; DockerUnavailable otherwise."""
     try:
         api = docker.APIClient(version="auto", timeout=int(timeout_s), **kwargs_from_env())
@@ -38,13 +38,3 @@ def connect_api(timeout_s: float = 120.0) -> docker.APIClient:
     except (DockerException, OSError) as exc:
         raise _unavailable(exc) from None
     return api
-
-
-def connect(timeout_s: float = 60.0) -> docker.DockerClient:
-    """A high-level client whose engine answered a ping; DockerUnavailable otherwise."""
-    try:
-        client = docker.from_env(timeout=int(timeout_s))
-        client.ping()
-    except (DockerException, OSError) as exc:
-        raise _unavailable(exc) from None
-    return client
