@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar, get_args
 
+from pydantic import BaseModel
+
+from hachaos.errors import HachaosError
 from hachaos.node import Node
 from hachaos.spec.models import Role, StackSpec
+
+T = TypeVar("T", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,16 @@ class RunningStack:
     backend: str
     nodes: Mapping[str, Node]
     boot_s: float
+
+    def topology_as(self, kind: type[T], needed_by: str) -> T:
+        """The stack's topology as `kind`; a one-line error naming who needed it otherwise."""
+        topo = self.spec.topology
+        if not isinstance(topo, kind):
+            wanted = get_args(kind.model_fields["kind"].annotation)[0]
+            raise HachaosError(
+                f"{needed_by} needs a {wanted} stack; '{self.spec.name}' is {topo.kind}"
+            )
+        return topo
 
     def node(self, name: str) -> Node:
         """The node called `name`."""

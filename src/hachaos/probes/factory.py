@@ -14,21 +14,17 @@ from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
 from hachaos.probes.sql import SqlInsertProbe, table_ddl
 from hachaos.probes.tcp import TcpConnectProbe
 from hachaos.running import RunningStack
-from hachaos.spec.models import EntrySpec, RedisSentinelTopology
+from hachaos.spec.models import EntrySpec, RabbitMQTopology, RedisSentinelTopology
 from hachaos.spec.probes import HttpProbeSpec, ProbeSpec, SqlProbeSpec, TcpProbeSpec
 from hachaos.topology.patroni import entry_target
-from hachaos.topology.rabbitmq import amqp_endpoints, topology_of
+from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import sentinel_for
 
 ProbeBuilder = Callable[[ProbeSpec, RunningStack, str], Probe]
 
 
 def _redis_sentinel_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
-    topo = stack.spec.topology
-    if not isinstance(topo, RedisSentinelTopology):
-        raise HachaosError(
-            f"probe redis-sentinel-write needs a redis-sentinel stack, '{stack.spec.name}' is not"
-        )
+    topo = stack.topology_as(RedisSentinelTopology, "probe redis-sentinel-write")
     sentinel = sentinel_for(stack, timeout_s=spec.timeout_ms / 1000)
     return RedisSentinelWriteProbe(sentinel, topo.master_name, prefix)
 
@@ -76,7 +72,7 @@ def _sql(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 
 
 def _amqp_publish(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
-    queue = topology_of(stack).queue
+    queue = stack.topology_as(RabbitMQTopology, "probe amqp-publish").queue
     publisher = AmqpPublisher(amqp_endpoints(stack), queue, spec.timeout_ms / 1000)
     return AmqpPublishProbe(publisher, prefix)
 

@@ -77,17 +77,9 @@ def fetch_cluster(source: str, host: str, port: int, timeout_s: float) -> Cluste
         return parse_cluster(source, json.loads(resp.read()))
 
 
-def patroni_topology(stack: RunningStack) -> PatroniTopology:
-    """The stack's Patroni topology; a one-line error when the stack is not a Patroni stack."""
-    topo = stack.spec.topology
-    if not isinstance(topo, PatroniTopology):
-        raise HachaosError(f"stack '{stack.spec.name}' is not a patroni stack ({topo.kind})")
-    return topo
-
-
 def entry_target(stack: RunningStack) -> PgTarget:
     """The client entry point (e.g. HAProxy's write port) as the runner reaches it."""
-    topo = patroni_topology(stack)
+    topo = stack.topology_as(PatroniTopology, "patroni role resolution")
     if topo.entry.node not in stack.nodes:
         raise HachaosError(f"topology.entry names unknown node '{topo.entry.node}'")
     host, port = stack.node(topo.entry.node).address().host_port(topo.entry.port)
@@ -99,7 +91,7 @@ class PatroniResolver:
 
     def __init__(self, stack: RunningStack, timeout_s: float = 0.5) -> None:
         self._stack = stack
-        self._topo = patroni_topology(stack)
+        self._topo = stack.topology_as(PatroniTopology, "patroni role resolution")
         self._timeout_s = timeout_s
 
     def _data_nodes(self) -> list[Node]:

@@ -22,18 +22,10 @@ from hachaos.topology.rabbitmq_heal import RabbitMQHealer
 CTL_TIMEOUT_S = 15.0
 
 
-def topology_of(stack: RunningStack) -> RabbitMQTopology:
-    """The stack's RabbitMQ topology; a one-line error for any other kind."""
-    topo = stack.spec.topology
-    if not isinstance(topo, RabbitMQTopology):
-        raise HachaosError(f"stack '{stack.spec.name}' is not a rabbitmq stack ({topo.kind})")
-    return topo
-
-
 def amqp_endpoints(stack: RunningStack) -> Endpoints:
     """The runner-reachable AMQP address of every declared RabbitMQ node, looked up on each
     call (a restarted container gets new published ports)."""
-    port = topology_of(stack).amqp_port
+    port = stack.topology_as(RabbitMQTopology, "rabbitmq role resolution").amqp_port
 
     def endpoints() -> list[Endpoint]:
         out = []
@@ -51,7 +43,7 @@ class RabbitMQResolver:
 
     def __init__(self, stack: RunningStack) -> None:
         self._stack = stack
-        self._topo = topology_of(stack)
+        self._topo = stack.topology_as(RabbitMQTopology, "rabbitmq role resolution")
 
     def ctl(self, *args: str) -> str:
         """Output of `rabbitmqctl -q ARGS` on the first running node where it succeeds."""

@@ -13,8 +13,7 @@ DATA_ROLES = (Role.MASTER, Role.PRIMARY, Role.REPLICA)
 
 def sentinel_for(stack: RunningStack, timeout_s: float = 0.5) -> MappedSentinel:
     """A MappedSentinel over every declared Sentinel's published port."""
-    topo = stack.spec.topology
-    assert isinstance(topo, RedisSentinelTopology)
+    topo = stack.topology_as(RedisSentinelTopology, "Sentinel discovery")
     addrs = [n.address().host_port(topo.sentinel_port) for n in stack.declared(Role.SENTINEL)]
     return MappedSentinel(addrs, stack.host_address, timeout_s)
 
@@ -24,9 +23,7 @@ class RedisSentinelResolver:
 
     def __init__(self, stack: RunningStack) -> None:
         self._stack = stack
-        topo = stack.spec.topology
-        assert isinstance(topo, RedisSentinelTopology)
-        self._topo = topo
+        self._topo = stack.topology_as(RedisSentinelTopology, "Sentinel role resolution")
 
     def master(self) -> Node:
         """The node the Sentinels currently name as master."""

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from hachaos.errors import HachaosError
 from hachaos.probes.factory import node_namer
 from hachaos.running import RunningStack
-from hachaos.spec.models import RedisSentinelTopology
+from hachaos.spec.models import RabbitMQTopology, RedisSentinelTopology
 from hachaos.spec.workloads import WorkloadSpec
 from hachaos.topology.patroni import entry_target
-from hachaos.topology.rabbitmq import amqp_endpoints, topology_of
+from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import sentinel_for
 from hachaos.workloads.ledger import LedgerStore, ledger_prefix
 from hachaos.workloads.postgres import PostgresLedgerStore
@@ -26,15 +26,13 @@ def _postgres(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerSto
 
 
 def _redis(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
-    topo = stack.spec.topology
-    if not isinstance(topo, RedisSentinelTopology):
-        raise HachaosError(f"workload redis-ledger needs a redis-sentinel stack, not {topo.kind}")
+    topo = stack.topology_as(RedisSentinelTopology, "workload redis-ledger")
     timeout_s = spec.timeout_ms / 1000
     return RedisLedgerStore(lambda: sentinel_for(stack, timeout_s), topo.master_name, prefix)
 
 
 def _rabbitmq(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
-    queue = topology_of(stack).queue
+    queue = stack.topology_as(RabbitMQTopology, "workload rabbitmq-ledger").queue
     drain_s = spec.final_read_timeout_s
     return RabbitMQLedgerStore(
         amqp_endpoints(stack), queue, prefix, spec.timeout_ms / 1000, drain_s
