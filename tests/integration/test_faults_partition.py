@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter
+from tests_support import booted
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.clock import REAL_CLOCK
 from hachaos.faults.grudge import Cut
 from hachaos.faults.partition import PartitionFault
@@ -40,12 +40,8 @@ PROBE = (
 
 @pytest.fixture(scope="module")
 def tools3(docker_backend: DockerBackend) -> Iterator[RunningStack]:
-    run_id = new_run_id()
-    stack = docker_backend.up(TOOLS3, run_id)
-    try:
+    with booted(docker_backend, TOOLS3) as stack:
         yield stack
-    finally:
-        docker_backend.down(run_id)
 
 
 def build(stack: RunningStack, data: dict[str, object], tmp_path: Path) -> list:

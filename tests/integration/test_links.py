@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from tests_support import booted
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.clock import REAL_CLOCK
 from hachaos.faults.registry import FaultContext, build_faults
 from hachaos.history import History
@@ -50,12 +50,8 @@ def linked(docker_backend: DockerBackend) -> Iterator[RunningStack]:
             },
         }
     )
-    run_id = new_run_id()
-    stack = docker_backend.up(spec, run_id)
-    try:
+    with booted(docker_backend, spec) as stack:
         yield stack
-    finally:
-        docker_backend.down(run_id)
 
 
 def client(stack: RunningStack) -> redis.Redis:

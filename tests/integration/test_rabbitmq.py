@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests_support import repo_stack
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.checks.data import check_set
 from hachaos.clients.amqp import AmqpPublisher, Endpoint
 from hachaos.clock import wait_until
@@ -22,7 +22,7 @@ from hachaos.history import History, Outcome
 from hachaos.running import RunningStack
 from hachaos.scenario.result import ScenarioResult
 from hachaos.scenario.runner import run_scenario
-from hachaos.spec.loader import load_scenario, load_stack
+from hachaos.spec.loader import load_scenario
 from hachaos.spec.models import Role
 from hachaos.topology import resolver_for
 from hachaos.topology.rabbitmq import RabbitMQResolver, amqp_endpoints
@@ -39,12 +39,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def rabbit_stack(docker_backend: DockerBackend) -> Iterator[RunningStack]:
     """rabbitmq-cluster, booted once for this module."""
-    run_id = new_run_id()
-    stack = docker_backend.up(load_stack(REPO / "fixtures/stacks/rabbitmq-cluster.yaml"), run_id)
-    try:
+    with repo_stack(docker_backend, "rabbitmq-cluster") as stack:
         yield stack
-    finally:
-        docker_backend.down(run_id)
 
 
 def publisher(stack: RunningStack, timeout_s: float = 1.0) -> AmqpPublisher:

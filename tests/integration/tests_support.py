@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,16 @@ def tiny_stack(**node_overrides: Any) -> StackSpec:
 
 
 @contextmanager
-def repo_stack(backend: DockerBackend, name: str) -> Iterator[RunningStack]:
-    """Boot `fixtures/stacks/<name>.yaml` under a fresh run id; always torn down."""
+def booted(backend: DockerBackend, spec: StackSpec) -> Iterator[RunningStack]:
+    """Boot `spec` under a fresh run id; always torn down."""
     run_id = new_run_id()
-    stack = backend.up(load_stack(REPO / "fixtures" / "stacks" / f"{name}.yaml"), run_id)
+    stack = backend.up(spec, run_id)
     try:
         yield stack
     finally:
         backend.down(run_id)
+
+
+def repo_stack(backend: DockerBackend, name: str) -> AbstractContextManager[RunningStack]:
+    """Boot `fixtures/stacks/<name>.yaml` (see `booted`)."""
+    return booted(backend, load_stack(REPO / "fixtures" / "stacks" / f"{name}.yaml"))
