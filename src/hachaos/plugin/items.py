@@ -10,7 +10,7 @@ import pytest
 from hachaos.errors import ConfigError, HachaosError, StackNotReady
 from hachaos.events import EventBus
 from hachaos.plugin.runs import booted_stack
-from hachaos.plugin.state import state_of
+from hachaos.plugin.state import collect_messages, state_of
 from hachaos.report.console import verdict_lines
 from hachaos.scenario.result import ScenarioResult
 from hachaos.scenario.runner import run_scenario
@@ -53,6 +53,7 @@ class ScenarioItem(pytest.Item):
             raise self.error
         assert self.loaded is not None
         state = state_of(self.config)
+        self.bus.subscribe(collect_messages(state, self.name))
         self.config.hook.pytest_hachaos_bus_created(item=self, bus=self.bus)
         with booted_stack(state, self.loaded.stack, self.bus) as stack:
             self.result = run_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from hachaos.backends import get_backend
 from hachaos.backends.base import Backend
+from hachaos.events import Message
 from hachaos.reaper import sweep_leftovers
 from hachaos.scenario.result import ScenarioResult
 
@@ -40,6 +42,16 @@ class SessionState:
                 self.warnings.append(report.warning())
                 print(report.warning(), file=sys.stderr)
         return self._backend
+
+
+def collect_messages(state: SessionState, scenario: str) -> Callable[[object], None]:
+    """A bus subscriber keeping a scenario's warning and error messages for the summary."""
+
+    def take(event: object) -> None:
+        if isinstance(event, Message) and event.level != "info":
+            state.warnings.append(f"hachaos: {scenario}: {event.level}: {event.text}")
+
+    return take
 
 
 STATE = pytest.StashKey[SessionState]()
