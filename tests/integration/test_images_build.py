@@ -8,8 +8,9 @@ import time
 import docker
 import pytest
 
+from hachaos.backends.docker.images import require_images
 from hachaos.errors import DockerUnavailable
-from hachaos.images import State, build_images, ensure_images, image_statuses
+from hachaos.images import State, build_images, image_statuses
 from hachaos.images.engine import connect
 
 pytestmark = pytest.mark.integration
@@ -40,10 +41,10 @@ def test_warm_build_is_skipped(api: docker.APIClient, redis_built: None) -> None
     assert time.monotonic() - started < 10
 
 
-def test_status_and_ensure_agree(api: docker.APIClient, redis_built: None) -> None:
+def test_status_and_presence_agree(api: docker.APIClient, redis_built: None) -> None:
     states = {s.name: s.state for s in image_statuses(api, ["redis"])}
     assert states == {"tools": State.UP_TO_DATE, "redis": State.UP_TO_DATE}
-    ensure_images(["hachaos/redis:latest"], api)
+    require_images(api, {"hachaos/redis:latest"})
 
 
 def test_redis_image_runs_redis_server(redis_built: None) -> None:

@@ -207,11 +207,11 @@ def test_sources_list_for_rootfs() -> None:
     ]
 
 
-# --- ensure_images ------------------------------------------------------------------------
+# --- image presence (the backend's check) --------------------------------------------------
 
 
 class FakeApi:
-    """Just enough of docker.APIClient for image_statuses: a dict of local images."""
+    """Just enough of docker.APIClient for image presence: a dict of local images."""
 
     def __init__(self, images: dict[str, dict[str, str]]) -> None:
         self.images = images
@@ -224,20 +224,21 @@ class FakeApi:
         return {"Id": f"sha256:{ref}", "Config": {"Labels": self.images[ref]}}
 
 
-def test_ensure_images_names_the_build_command() -> None:
+def test_missing_image_names_the_build_command() -> None:
+    from hachaos.backends.docker.images import require_images
     from hachaos.errors import ImageMissing
-    from hachaos.images import ensure_images, required_images
 
     api = FakeApi({"hachaos/tools:latest": {}})
-    assert [s.name for s in required_images(["redis"], api)] == ["redis"]  # type: ignore[arg-type]
     with pytest.raises(ImageMissing) as err:
-        ensure_images(["hachaos/redis:latest"], api)  # type: ignore[arg-type]
+        require_images(api, {"hachaos/redis:latest"})  # type: ignore[arg-type]
     assert str(err.value) == (
-        "image hachaos/redis:latest is not built; run: hachaos images build redis"
+        "image hachaos/redis:latest is not present; run: hachaos images build redis"
     )
+    with pytest.raises(ImageMissing, match="build or pull it on this engine"):
+        require_images(api, {"example/app:1"})  # type: ignore[arg-type]
 
 
-def test_ensure_images_passes_when_present_even_if_stale() -> None:
-    from hachaos.images import ensure_images
+def test_present_image_passes_even_if_stale() -> None:
+    from hachaos.backends.docker.images import require_images
 
-    ensure_images(["redis"], FakeApi({"hachaos/redis:latest": {}}))  # type: ignore[arg-type]
+    require_images(FakeApi({"hachaos/redis:latest": {}}), {"hachaos/redis:latest"})  # type: ignore[arg-type]
