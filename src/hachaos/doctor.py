@@ -1,8 +1,10 @@
-"""`hachaos doctor`: what this machine lacks to run hachaos, and (with --fix) provisioning Docker.
+"""`hachaos doctor`: what this machine lacks to run hachaos, and (with --fix) provisioning it.
 
 Three layers: `SystemProbe.gather()` observes the machine into frozen `Facts`; `checks()` and
-`plan_fix()` are pure functions of those facts (unit-tested with fakes); `apply_fix()` runs the
-plan through an injectable `Runner`. An engine that already answers is never touched.
+`plan_fix()` are pure functions of those facts (unit-tested with fakes); `Fixer.apply()` runs the
+plan through an injectable `Runner`. `--fix` installs the missing host tools of
+`hachaos.host_tools` (one list, also what `.ci/run` provisions through), starts dockerd, and
+builds the images that are missing or stale. An engine that already answers is never touched.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Protocol
 
 from hachaos.clock import REAL_CLOCK, Clock, wait_until
 from hachaos.errors import DeadlineExceeded
+from hachaos.host_tools import HOST_TOOLS, HostTool, Need, packages_for
 from hachaos.images.engine import DEFAULT_HOST, docker_host
 
 MIN_ENGINE_MAJOR = 20
@@ -38,7 +41,8 @@ class Facts:
     engine_version: str | None
     engine_error: str = ""
     docker_cli: str | None = None
-    dockerd: str | None = None
+    tools: tuple[tuple[str, str | None], ...] = ()  # (host tool name, where found or None)
+    base_present: bool = False
     dockerd_running: bool = False
     socket_exists: bool = False
     socket_access: bool = False
@@ -50,6 +54,34 @@ class Facts:
     def answers(self) -> bool:
         """True when an engine answered at `docker_host`."""
         return self.engine_version is not None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Names of the host tools that are not installed."""
+        return tuple(name for name, where in self.tools if where is None)
+
+    @property
+    def images_ready(self) -> bool:
+        """True when an engine answered and every catalog image is up to date."""
+        return self.answers and all(state == "up to date" for _, state in self.images)
+
+    @property
+    def needs(self) -> frozenset[Need]:
+        """What the host tools are needed for on this machine now."""
+        needs = set()
+        if not self.answers and self.is_default_host:
+            needs.add(Need.ENGINE)
+        if not self.base_present and not self.images_ready:
+            needs.add(Need.BASE)
+        return frozenset(needs)
+
+    @property
+    def needed_packages(self) -> tuple[str, ...]:
+        """Debian packages of the missing host tools that are needed now."""
+        return packages_for(t.name for t in HOST_TOOLS if self._lacks(t))
+
+    def _lacks(self, t: HostTool) -> bool:
+        return t.name in self.missing and t.need in self.needs
 
     @property
     def local_socket(self) -> str | None:
@@ -87,9 +119,10 @@ class Check:
 class Action(enum.Enum):
     """One provisioning step of `--fix`, in the order they run."""
 
-    APT_INSTALL = "apt-get update && apt-get install -y docker.io"
+    APT_INSTALL = "install the missing host packages with apt-get"
     START_DOCKERD = f"start dockerd in the background (log: {DOCKERD_LOG})"
     WAIT_ENGINE = "wait for the engine to answer"
+    BUILD_IMAGES = "build the missing or stale images (hachaos images build)"
 
 
 @dataclass(frozen=True)
@@ -98,6 +131,7 @@ class FixPlan:
 
     actions: tuple[Action, ...] = ()
     advice: str = ""
+    packages: tuple[str, ...] = ()  # what APT_INSTALL installs
 
 
 def engine_checks(facts: Facts) -> list[Check]:
@@ -169,15 +203,31 @@ def image_checks(facts: Facts) -> list[Check]:
     ]
 
 
+def tool_checks(facts: Facts) -> list[Check]:
+    """One check per host tool; a missing one fails only when it is needed now."""
+    found = dict(facts.tools)
+    return [_tool_check(t, found.get(t.name), t.need in facts.needs) for t in HOST_TOOLS]
+
+
+def _tool_check(t: HostTool, where: str | None, needed: bool) -> Check:
+    name = f"host tool {t.name}"
+    if where is not None:
+        return Check(name, True, where)
+    if not needed:
+        return Check(name, True, f"not installed; not needed now (it is only {t.need.value})")
+    hint = f"hachaos doctor --fix (as root), or apt-get install -y {t.package}"
+    return Check(name, False, f"not installed; needed {t.need.value}", hint)
+
+
 def checks(facts: Facts) -> list[Check]:
-    """Every doctor check, engine first then images."""
-    return engine_checks(facts) + image_checks(facts)
+    """Every doctor check: host tools, engine, then images."""
+    return tool_checks(facts) + engine_checks(facts) + image_checks(facts)
 
 
 def plan_fix(facts: Facts) -> FixPlan:
-    """What `--fix` should do for these facts; never anything when an engine answers."""
+    """What `--fix` should do for these facts; never anything to an engine that answers."""
     if facts.answers:
-        return FixPlan(advice="an engine already answers; leaving it alone")
+        return _plan_with_engine(facts)
     if not facts.is_default_host:
         return FixPlan(
             advice=f"DOCKER_HOST={facts.docker_host} does not answer; start that "
@@ -187,10 +237,28 @@ def plan_fix(facts: Facts) -> FixPlan:
         return FixPlan(advice="permission denied on the socket: sudo usermod -aG docker $USER")
     if not (facts.is_root and facts.is_debian):
         return FixPlan(advice=INSTALL_HINT)
+    packages = facts.needed_packages
+    actions = [Action.APT_INSTALL] if packages else []
+    advice = ""
     if facts.dockerd_running:
-        return FixPlan((Action.WAIT_ENGINE,), "dockerd is running but not answering yet")
-    install = () if facts.dockerd else (Action.APT_INSTALL,)
-    return FixPlan((*install, Action.START_DOCKERD, Action.WAIT_ENGINE))
+        advice = "dockerd is running but not answering yet"
+    else:
+        actions.append(Action.START_DOCKERD)
+    actions += [Action.WAIT_ENGINE, Action.BUILD_IMAGES]
+    return FixPlan(tuple(actions), advice, packages)
+
+
+def _plan_with_engine(facts: Facts) -> FixPlan:
+    """An engine answers: leave it alone; install the base tools and build images if needed."""
+    advice = "an engine already answers; leaving it alone"
+    packages = facts.needed_packages
+    can_apt = facts.is_root and facts.is_debian
+    if packages and not can_apt:
+        advice += f"; install {' '.join(packages)} to build the base image without a registry"
+    actions = [Action.APT_INSTALL] if packages and can_apt else []
+    if not facts.images_ready:
+        actions.append(Action.BUILD_IMAGES)
+    return FixPlan(tuple(actions), advice, packages if can_apt else ())
 
 
 class Runner(Protocol):
@@ -231,6 +299,7 @@ class Fixer:
 
     runner: Runner
     ping: Callable[[], bool]
+    build: Callable[[], bool] = lambda: True
     clock: Clock = field(default_factory=lambda: REAL_CLOCK)
     say: Callable[[str], None] = print
     timeout_s: float = ENGINE_WAIT_S
@@ -240,22 +309,28 @@ class Fixer:
         """Run every action in order; False (with a message) at the first that fails."""
         for action in plan.actions:
             self.say(f"fix: {action.value}")
-            if not self._step(action):
+            if not self._step(action, plan):
                 return False
             self.done.append(action)
         return True
 
-    def _step(self, action: Action) -> bool:
+    def _step(self, action: Action, plan: FixPlan) -> bool:
         if action is Action.APT_INSTALL:
-            for argv in (["apt-get", "update"], ["apt-get", "install", "-y", "docker.io"]):
-                if self.runner.run(argv) != 0:
-                    self.say(f"fix: {' '.join(argv)} failed; run it by hand to see why")
-                    return False
-            return True
+            return self._apt(plan.packages)
         if action is Action.START_DOCKERD:
             self.runner.spawn(["dockerd"], DOCKERD_LOG)
             return True
+        if action is Action.BUILD_IMAGES:
+            return self.build()
         return self._wait()
+
+    def _apt(self, packages: tuple[str, ...]) -> bool:
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]
+        for argv in (["apt-get", "update", "-q"], install):
+            if self.runner.run(argv) != 0:
+                self.say(f"fix: {' '.join(argv)} failed; run it by hand to see why")
+                return False
+        return True
 
     def _wait(self) -> bool:
         try:
@@ -286,7 +361,8 @@ class SystemProbe:
             engine_version=version,
             engine_error=error,
             docker_cli=shutil.which("docker"),
-            dockerd=shutil.which("dockerd"),
+            tools=tuple((t.name, t.location()) for t in HOST_TOOLS),
+            base_present=bool(version) and _base_present(),
             dockerd_running=_pid_alive(DOCKERD_PIDFILE),
             socket_exists=bool(sock and os.path.exists(sock)),
             socket_access=bool(sock and os.access(sock, os.R_OK | os.W_OK)),
@@ -317,6 +393,13 @@ def _images() -> tuple[tuple[str, str], ...]:
     from hachaos.images.engine import connect
 
     return tuple((s.ref, s.state.value) for s in image_statuses(connect()))
+
+
+def _base_present() -> bool:
+    from hachaos.images.base import base_present
+    from hachaos.images.engine import connect
+
+    return base_present(connect())
 
 
 def _pid_alive(pidfile: Path) -> bool:

@@ -67,6 +67,9 @@ def pytest_configure(config: pytest.Config) -> None:
         history_dir=Path(opt.hachaos_history_dir),
     )
     config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
+    config.addinivalue_line(
+        "markers", "smoke: the short selection CI runs through the main command (tox -e chaos)"
+    )
     if getattr(opt, "allure_report_dir", None):
         config.pluginmanager.register(_AllureBridge(), "hachaos-allure")
     # Ctrl-C and SIGTERM: revert journalled faults and tear down live runs within 5 s, then

@@ -10,13 +10,23 @@ import pytest
 
 from hachaos.clock import FakeClock
 from hachaos.doctor import Action, Facts, Fixer, checks, plan_fix
+from hachaos.host_tools import HOST_TOOLS
 
 DEFAULT = "unix:///var/run/docker.sock"
+ALL_TOOLS = tuple((t.name, f"/usr/bin/{t.name}") for t in HOST_TOOLS)
+
+
+def without(*names: str) -> tuple[tuple[str, str | None], ...]:
+    """The host tool facts with `names` missing."""
+    return tuple((n, None if n in names else where) for n, where in ALL_TOOLS)
+
+
 UP = Facts(
     docker_host=DEFAULT,
     engine_version="20.10.24+dfsg1",
     docker_cli="/usr/bin/docker",
-    dockerd="/usr/sbin/dockerd",
+    tools=ALL_TOOLS,
+    base_present=True,
     socket_exists=True,
     socket_access=True,
     is_root=True,
@@ -91,21 +101,90 @@ def test_missing_cli_is_only_a_warning() -> None:
 
 
 def test_never_touches_an_answering_engine() -> None:
-    for facts in (UP, replace(UP, is_root=False), replace(UP, dockerd=None)):
+    for facts in (UP, replace(UP, is_root=False), replace(UP, tools=without("dockerd"))):
         assert plan_fix(facts).actions == ()
 
 
-def test_root_debian_without_dockerd_installs_then_starts() -> None:
-    plan = plan_fix(replace(DOWN, dockerd=None))
-    assert plan.actions == (Action.APT_INSTALL, Action.START_DOCKERD, Action.WAIT_ENGINE)
+FRESH = replace(DOWN, tools=without(*(t.name for t in HOST_TOOLS)), base_present=False)
 
 
-def test_root_debian_with_dockerd_only_starts() -> None:
-    assert plan_fix(DOWN).actions == (Action.START_DOCKERD, Action.WAIT_ENGINE)
+def test_fresh_machine_installs_every_tool_starts_engine_and_builds_images() -> None:
+    plan = plan_fix(FRESH)
+    assert plan.actions == (
+        Action.APT_INSTALL,
+        Action.START_DOCKERD,
+        Action.WAIT_ENGINE,
+        Action.BUILD_IMAGES,
+    )
+    assert plan.packages == (
+        "docker.io",
+        "iptables",
+        "debootstrap",
+        "debian-archive-keyring",
+        "gpgv",
+    )
+
+
+def test_root_debian_with_every_tool_only_starts_and_builds() -> None:
+    assert plan_fix(replace(DOWN, base_present=False)).actions == (
+        Action.START_DOCKERD,
+        Action.WAIT_ENGINE,
+        Action.BUILD_IMAGES,
+    )
 
 
 def test_running_dockerd_is_only_waited_for() -> None:
-    assert plan_fix(replace(DOWN, dockerd_running=True)).actions == (Action.WAIT_ENGINE,)
+    plan = plan_fix(replace(DOWN, dockerd_running=True))
+    assert plan.actions == (Action.WAIT_ENGINE, Action.BUILD_IMAGES)
+
+
+def test_missing_images_are_built_by_fix_without_touching_the_engine() -> None:
+    facts = replace(UP, images=(("hachaos/redis:latest", "missing"),))
+    assert plan_fix(facts).actions == (Action.BUILD_IMAGES,)
+
+
+def test_missing_images_and_no_base_install_debootstrap_first() -> None:
+    facts = replace(
+        UP,
+        images=(("hachaos/redis:latest", "missing"),),
+        base_present=False,
+        tools=without("debootstrap", "gpgv"),
+    )
+    plan = plan_fix(facts)
+    assert plan.actions == (Action.APT_INSTALL, Action.BUILD_IMAGES)
+    assert plan.packages == ("debootstrap", "gpgv")
+
+
+def test_debootstrap_not_needed_when_images_are_built() -> None:
+    facts = replace(UP, base_present=False, tools=without("debootstrap"))
+    assert plan_fix(facts).actions == ()
+    assert _lines(facts)["host tool debootstrap"].startswith("OK")
+
+
+def test_missing_debootstrap_is_reported_when_needed() -> None:
+    facts = replace(FRESH, is_root=False)
+    line = _lines(facts)["host tool debootstrap"]
+    assert line.startswith("MISSING")
+    assert "apt-get install -y debootstrap" in line
+
+
+def test_engine_tools_not_needed_when_an_engine_answers() -> None:
+    line = _lines(replace(UP, tools=without("dockerd", "iptables")))["host tool dockerd"]
+    assert line.startswith("OK")
+    assert "not needed" in line
+
+
+def test_non_root_with_engine_gets_advice_not_apt() -> None:
+    facts = replace(
+        UP,
+        is_root=False,
+        base_present=False,
+        tools=without("debootstrap"),
+        images=(("hachaos/redis:latest", "missing"),),
+    )
+    plan = plan_fix(facts)
+    assert plan.actions == (Action.BUILD_IMAGES,)
+    assert "install debootstrap" in plan.advice
 
 
 @pytest.mark.parametrize(
@@ -127,20 +206,39 @@ def test_no_actions_outside_root_debian_only_advice(facts: Facts, advice: str) -
 # --- Fixer --------------------------------------------------------------------------------
 
 
-def test_fixer_runs_apt_then_dockerd_then_waits() -> None:
-    runner, pings = FakeRunner(), iter([False, False, True])
-    fixer = Fixer(runner, lambda: next(pings), clock=FakeClock(), say=lambda _: None)
-    assert fixer.apply(plan_fix(replace(DOWN, dockerd=None)))
-    assert runner.ran == [["apt-get", "update"], ["apt-get", "install", "-y", "docker.io"]]
+def test_fixer_runs_apt_then_dockerd_then_waits_then_builds() -> None:
+    runner, pings, builds = FakeRunner(), iter([False, False, True]), []
+    fixer = Fixer(
+        runner,
+        lambda: next(pings),
+        lambda: builds.append(1) or True,
+        clock=FakeClock(),
+        say=lambda _: None,
+    )
+    assert fixer.apply(plan_fix(replace(FRESH, tools=without("dockerd"))))
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "docker.io"]
+    assert runner.ran == [["apt-get", "update", "-q"], install]
     assert runner.spawned == [["dockerd"]]
-    assert fixer.done == [Action.APT_INSTALL, Action.START_DOCKERD, Action.WAIT_ENGINE]
+    assert builds == [1]
+    assert fixer.done == [
+        Action.APT_INSTALL,
+        Action.START_DOCKERD,
+        Action.WAIT_ENGINE,
+        Action.BUILD_IMAGES,
+    ]
 
 
 def test_fixer_stops_when_apt_fails() -> None:
     runner = FakeRunner(fail=("apt-get install",))
     fixer = Fixer(runner, lambda: True, clock=FakeClock(), say=lambda _: None)
-    assert not fixer.apply(plan_fix(replace(DOWN, dockerd=None)))
+    assert not fixer.apply(plan_fix(FRESH))
     assert runner.spawned == []
+
+
+def test_fixer_reports_a_failed_build() -> None:
+    fixer = Fixer(FakeRunner(), lambda: True, lambda: False, clock=FakeClock(), say=lambda _: None)
+    assert not fixer.apply(plan_fix(replace(UP, images=(("hachaos/redis:latest", "stale"),))))
+    assert fixer.done == []
 
 
 def test_fixer_wait_has_a_deadline() -> None:

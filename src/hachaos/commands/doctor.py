@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from hachaos.commands.images import build_and_report
 from hachaos.doctor import (
     Check,
     Fixer,
@@ -13,6 +14,7 @@ from hachaos.doctor import (
     ping_engine,
     plan_fix,
 )
+from hachaos.errors import HachaosError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,7 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument(
         "--fix",
         action="store_true",
-        help="as root on Debian with no engine: install docker.io and start dockerd",
+        help="as root on Debian: install the missing host tools (docker.io, iptables, "
+        "debootstrap, ...), start dockerd if no engine answers, build missing images",
     )
     parser.set_defaults(func=run)
 
@@ -33,13 +36,24 @@ def _report(found: list[Check]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the checks; with --fix, provision the engine first when none answers."""
+    """Print the checks; with --fix, provision what is missing first (see hachaos.doctor)."""
     probe = SystemProbe()
     facts = probe.gather()
-    if args.fix and not facts.answers:
+    if args.fix:
         plan = plan_fix(facts)
         if plan.advice:
             print(f"fix: {plan.advice}", flush=True)
-        if plan.actions and Fixer(SubprocessRunner(), ping_engine).apply(plan):
+        if plan.actions:
+            Fixer(SubprocessRunner(), ping_engine, _build).apply(plan)
             facts = probe.gather()
     return _report(checks(facts))
+
+
+def _build() -> bool:
+    """Build every missing or stale image; False (with the reason) when that fails."""
+    try:
+        build_and_report()
+    except HachaosError as exc:
+        print(f"fix: images build failed: {exc}", flush=True)
+        return False
+    return True

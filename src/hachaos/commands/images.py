@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 
 from hachaos.images import BaseKind, State, build_images, image_statuses
 from hachaos.images.engine import connect
@@ -30,13 +31,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def run_build(args: argparse.Namespace) -> int:
     """Build the requested images in dependency order, streaming progress."""
+    build_and_report(args.names, force=args.force, base=BaseKind(args.base))
+    return 0
+
+
+def build_and_report(
+    names: Sequence[str] = (), *, force: bool = False, base: BaseKind = BaseKind.AUTO
+) -> None:
+    """Build `names` (default all), then print one summary line with the counts and time."""
     started = time.monotonic()
-    api = connect(timeout_s=1800)
-    results = build_images(api, args.names, force=args.force, base=BaseKind(args.base))
+    results = build_images(connect(timeout_s=1800), names, force=force, base=base)
     built = sum(r.built for r in results)
     total = time.monotonic() - started
     print(f"images: {built} built, {len(results) - built} up to date in {total:.1f}s", flush=True)
-    return 0
 
 
 def run_status(args: argparse.Namespace) -> int:

@@ -55,6 +55,11 @@ def image_id(api: docker.APIClient, ref: str) -> str | None:
         return None
 
 
+def base_present(api: docker.APIClient) -> bool:
+    """True when a base to build on (official or debootstrapped) is already local."""
+    return any(image_id(api, ref) for ref in (":".join(OFFICIAL), imported_ref()))
+
+
 def resolve_base(
     api: docker.APIClient, kind: BaseKind, say: Say = print, previous: str | None = None
 ) -> BaseImage:
@@ -134,7 +139,10 @@ def _debootstrap(api: docker.APIClient, say: Say) -> BaseImage:
 def make_rootfs_tarball(tarball: Path, mirror: Mirror, say: Say) -> None:
     """`debootstrap --variant=minbase` from `mirror`, trimmed, tarred to `tarball` atomically."""
     if shutil.which("debootstrap") is None:
-        raise InfraError("debootstrap is not installed; run: apt-get install -y debootstrap")
+        raise InfraError(
+            "debootstrap is not installed and no registry answered; run: hachaos doctor --fix "
+            "(as root), or apt-get install -y debootstrap debian-archive-keyring gpgv"
+        )
     if os.geteuid() != 0:
         raise InfraError("debootstrap needs root; run hachaos images build as root once")
     tarball.parent.mkdir(parents=True, exist_ok=True)

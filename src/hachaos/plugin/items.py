@@ -44,6 +44,8 @@ class ScenarioItem(pytest.Item):
         self.loaded = loaded
         self.error = error
         self.add_marker(pytest.mark.chaos)
+        for marker in loaded.spec.markers if loaded is not None else ():
+            self.add_marker(marker)
         self.bus = EventBus()
         self.result: ScenarioResult | None = None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 
 from hachaos.spec.faults import FaultSpec, Pick, TargetSpec
 from hachaos.spec.models import Model
@@ -36,11 +38,15 @@ class RecoverySpec(Model):
     observe_s: float = Field(default=30.0, gt=0, le=3600)
 
 
+MarkerName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}\z")]
+
+
 class ScenarioSpec(Model):
-    """One chaos scenario against a named stack."""
+    """One chaos scenario against a named stack; `markers` become pytest markers (e.g. smoke)."""
 
     name: str
     description: str = ""
+    markers: tuple[MarkerName, ...] = ()
     stack: str
     probe: ProbeSpec
     steady_state: SteadyStateSpec = Field(default_factory=SteadyStateSpec)
