@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ import pytest
 
 from hachaos.events import EventBus
 from hachaos.plugin import hookspecs
-from hachaos.plugin.items import ScenarioFile
+from hachaos.plugin.items import ScenarioFile, ScenarioItem
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import STATE, SessionState, state_of
 from hachaos.reaper import cleanup_runs, install_signal_cleanup
@@ -71,6 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "smoke: the short selection CI runs through the main command (tox -e chaos)"
     )
     if getattr(opt, "allure_report_dir", None):
+        from hachaos.report.allure_categories import write_categories
+
+        write_categories(Path(opt.allure_report_dir))
         config.pluginmanager.register(_AllureBridge(), "hachaos-allure")
     # Ctrl-C and SIGTERM: revert journalled faults and tear down live runs within 5 s, then
     # interrupt the session; the reaper process covers a SIGKILL.
@@ -93,6 +96,29 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     """Scenario YAML files (under a `scenarios` directory) become test files."""
     if is_scenario_file(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A scenario's setup error (boot, client setup) as its one-line text, not a traceback:
+    pytest renders setup errors without asking the item, so the item's own text is put in."""
+    report = yield
+    if isinstance(item, ScenarioItem) and call.when == "setup" and call.excinfo is not None:
+        report.longrepr = item.repr_failure(call.excinfo)
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+    """An inconclusive verdict is its own outcome in the terminal ("I", "1 inconclusive"),
+    neither a pass nor a failure of the system; it still fails the session unless skipped."""
+    if report.when == "call" and dict(report.user_properties).get("verdict") == "inconclusive":
+        return "inconclusive", "I", ("INCONCLUSIVE", {"yellow": True})
     return None
 
 

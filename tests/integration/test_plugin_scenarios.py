@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -35,7 +37,16 @@ def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Py
     )
     [res] = [json.loads(p.read_text()) for p in (pytester.path / "allure").glob("*-result.json")]
     steps = [s["name"] for s in res["steps"]]
-    assert steps == ["boot", "steady state", "inject", "recover", "revert", "verdict", "teardown"]
+    assert steps == [
+        "boot",
+        "clients",
+        "steady state",
+        "inject",
+        "recover",
+        "revert",
+        "verdict",
+        "teardown",
+    ]
     params = {p["name"]: p["value"] for p in res["parameters"]}
     assert "≤ 10s" in params["recovery_time_s"]
     assert any(a["name"] == "history" for a in res["attachments"])
@@ -44,16 +55,122 @@ def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Py
     assert kinds == {"op", "fault"}
 
 
+REPORTS = ("--junitxml", "junit.xml", "--alluredir", "allure", "-p", "no:cacheprovider")
+
+
+def _junit_case(pytester: pytest.Pytester) -> ET.Element:
+    [case] = ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
+    return case
+
+
+def _allure_result(pytester: pytest.Pytester) -> dict[str, object]:
+    [res] = [json.loads(p.read_text()) for p in (pytester.path / "allure").glob("*-result.json")]
+    return res
+
+
+def _categories_of(pytester: pytest.Pytester, res: dict[str, object]) -> list[str]:
+    """Names of the shipped categories whose status and regex match (Java full-match rules)."""
+    cats = json.loads((pytester.path / "allure" / "categories.json").read_text())
+    message = str(res.get("statusDetails", {}).get("message", ""))  # type: ignore[union-attr]
+    return [
+        c["name"]
+        for c in cats
+        if res["status"] in c["matchedStatuses"]
+        and ("messageRegex" not in c or re.fullmatch(c["messageRegex"], message))
+    ]
+
+
 def test_unreachable_budget_fails_with_the_measurement(pytester: pytest.Pytester) -> None:
     scenarios = _tree(pytester)
     text = (REPO / "scenarios/redis-sentinel/kill-master.yaml").read_text()
     (scenarios / "too-strict.yaml").write_text(
         text.replace("recovery_time_s: 10", "recovery_time_s: 0.1")
     )
-    result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("scenarios", *REPORTS)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["FAIL*recovery-too-slow*", "*recovery_time_s=*s (±*s) > 0.1s*"])
     assert "Traceback" not in result.stdout.str()
+    case = _junit_case(pytester)
+    assert case.find("failure") is not None and case.find("error") is None
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props["verdict"] == "fail"
+    res = _allure_result(pytester)
+    assert res["status"] == "failed"
+    assert _categories_of(pytester, res) == ["System under test failed its budget"]
+
+
+NEVER_READY = """\
+name: never-ready
+image: hachaos/tools:latest
+ready_timeout_s: 3
+nodes:
+  a:
+    role: app
+    command: [sh, -c, "echo starting the never-ready service; exec sleep infinity"]
+    ready:
+      - exec: [test, -e, /ready]
+"""
+
+NO_LISTENER = """\
+name: no-listener
+image: hachaos/tools:latest
+ready_timeout_s: 10
+nodes:
+  a:
+    role: app
+    command: [sleep, infinity]
+    ports: [9]        # published, but nothing listens behind Docker's proxy
+"""
+
+
+def _tcp_scenario(name: str, stack: str) -> str:
+    return (
+        f"name: {name}\nstack: {stack}\n"
+        "probe: {type: tcp, target: {node: a, port: 9}, interval_ms: 50, timeout_ms: 200}\n"
+        "steady_state: {samples: 5, timeout_s: 2}\n"
+        "fault: {action: pause, target: {node: a}, duration_s: 1}\n"
+        "budget: {recovery_time_s: 5}\n"
+    )
+
+
+def test_infrastructure_problem_is_a_setup_error_not_a_verdict(
+    pytester: pytest.Pytester,
+) -> None:
+    scenarios = _tree(pytester)
+    (pytester.path / "fixtures" / "stacks" / "never-ready.yaml").write_text(NEVER_READY)
+    (scenarios / "boot-fails.yaml").write_text(_tcp_scenario("boot-fails", "never-ready"))
+    result = pytester.runpytest_subprocess("scenarios", *REPORTS)
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert "boot: stack 'never-ready' did not become healthy" in out
+    assert "starting the never-ready service" in out
+    assert "Traceback" not in out
+    case = _junit_case(pytester)
+    assert case.find("error") is not None and case.find("failure") is None
+    res = _allure_result(pytester)
+    assert res["status"] == "broken"
+    assert _categories_of(pytester, res) == ["Infrastructure (boot, image, engine, client setup)"]
+
+
+def test_inconclusive_is_its_own_outcome(pytester: pytest.Pytester) -> None:
+    scenarios = _tree(pytester)
+    (pytester.path / "fixtures" / "stacks" / "no-listener.yaml").write_text(NO_LISTENER)
+    (scenarios / "never-steady.yaml").write_text(_tcp_scenario("never-steady", "no-listener"))
+    result = pytester.runpytest_subprocess("scenarios", *REPORTS)
+    assert result.parseoutcomes() == {"inconclusive": 1}
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["INCONCLUSIVE*never-steady*[[]not-steady[]]*"])
+    case = _junit_case(pytester)
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props["verdict"] == "inconclusive"
+    assert case.find("failure") is not None
+    res = _allure_result(pytester)
+    assert _categories_of(pytester, res) == ["Inconclusive (could not be judged: never a pass)"]
+    skipped = pytester.runpytest_subprocess(
+        "scenarios", "--hachaos-inconclusive=skip", "-p", "no:cacheprovider"
+    )
+    assert skipped.ret == pytest.ExitCode.OK
+    assert skipped.parseoutcomes() == {"inconclusive": 1}
 
 
 def test_bad_scenario_reports_file_line_without_traceback(pytester: pytest.Pytester) -> None:
@@ -63,7 +180,7 @@ def test_bad_scenario_reports_file_line_without_traceback(pytester: pytest.Pytes
         "fault: {action: kill, target: {node: redis-9}}\nbudget: {}\n"
     )
     result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(errors=1)  # a bad file is not a verdict about the system
     out = result.stdout.str()
     assert "bad.yaml:4: unknown node 'redis-9'" in out
     assert "bad.yaml:5: budget:" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -13,13 +14,19 @@ from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import collect_messages, state_of
 from hachaos.report.console import verdict_lines
 from hachaos.scenario.result import ScenarioResult
-from hachaos.scenario.runner import run_scenario
+from hachaos.scenario.runner import PreparedRun, prepare_scenario
 from hachaos.spec.loader import LoadedScenario, load_scenario
 from hachaos.verdict import VerdictOutcome
 
 
-class ScenarioFailed(Exception):
-    """The system under test broke a budget (or the verdict was inconclusive)."""
+class ScenarioFailed(AssertionError):
+    """Verdict FAIL: the system under test broke a budget. A test failure (Allure "failed",
+    JUnit <failure>), unlike an infrastructure problem, which is an error in setup."""
+
+
+class ScenarioInconclusive(AssertionError):
+    """Verdict INCONCLUSIVE: the run could not be judged. Never a pass; reported as its own
+    outcome ("inconclusive" in the terminal, the `verdict` JUnit property, an Allure category)."""
 
 
 class ScenarioFile(pytest.File):
@@ -48,20 +55,41 @@ class ScenarioItem(pytest.Item):
             self.add_marker(marker)
         self.bus = EventBus()
         self.result: ScenarioResult | None = None
+        self._resources = ExitStack()
+        self._prepared: PreparedRun
+        self._phase = "collection"
 
-    def runtest(self) -> None:
-        """Run the scenario; raise ScenarioFailed on FAIL (and INCONCLUSIVE unless relaxed)."""
+    def setup(self) -> None:
+        """Boot the stack and set up the clients: any problem here is infrastructure, so pytest
+        reports it as an error of the setup phase, never as a verdict."""
         if self.error is not None:
             raise self.error
         assert self.loaded is not None
         state = state_of(self.config)
         self.bus.subscribe(collect_messages(state, self.name))
         self.config.hook.pytest_hachaos_bus_created(item=self, bus=self.bus)
-        with booted_stack(state, self.loaded.stack, self.bus) as stack:
-            self.result = run_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
+        with ExitStack() as resources:
+            self._phase = "boot"
+            stack = resources.enter_context(booted_stack(state, self.loaded.stack, self.bus))
+            self._phase = "client setup"
+            prepared = prepare_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
+            resources.callback(prepared.close)
+            self._prepared = prepared
+            self._resources = resources.pop_all()
+
+    def runtest(self) -> None:
+        """Run the scenario; FAIL raises ScenarioFailed, INCONCLUSIVE ScenarioInconclusive
+        (or a skip with --hachaos-inconclusive=skip)."""
+        state = state_of(self.config)
+        self._phase = "run"
+        self.result = self._prepared.run_once()
         state.results.append(self.result)
         self._save_history(self.result)
         self._conclude(self.result, state.inconclusive)
+
+    def teardown(self) -> None:
+        """Release the clients and tear the stack down, however setup or the run ended."""
+        self._resources.close()
 
     def _save_history(self, result: ScenarioResult) -> None:
         directory = state_of(self.config).history_dir
@@ -78,7 +106,7 @@ class ScenarioItem(pytest.Item):
         if result.verdict.outcome is VerdictOutcome.INCONCLUSIVE:
             if inconclusive == "skip":
                 pytest.skip(text)
-            raise ScenarioFailed(text)
+            raise ScenarioInconclusive(text)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """Verdicts and hachaos errors as their own text, never a traceback."""
@@ -88,8 +116,12 @@ class ScenarioItem(pytest.Item):
                 f"--- last log lines of {node} ---\n{text.rstrip()}"
                 for node, text in exc.logs.items()
             )
-            return f"{exc}\n{logs}"
-        if isinstance(exc, ScenarioFailed | HachaosError):
+            return f"{self._phase}: {exc}\n{logs}"
+        if isinstance(exc, ConfigError):
+            return str(exc)
+        if isinstance(exc, HachaosError):
+            return f"{self._phase}: {exc}"
+        if isinstance(exc, ScenarioFailed | ScenarioInconclusive):
             return str(exc)
         return str(super().repr_failure(excinfo, style=style))  # type: ignore[arg-type]
 

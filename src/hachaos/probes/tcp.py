@@ -7,10 +7,17 @@ import socket
 from hachaos.history import Outcome
 from hachaos.probes.base import Attempt
 
+PEEK_S = 0.025  # how long a connection must stay open to count: a proxy closes at once
+
 
 class TcpConnectProbe:
-    """Connect to (host, port): ok when the handshake completes, fail when refused, unknown on
-    timeout (the peer may be there but slow)."""
+    """Connect to (host, port): ok when the handshake completes and the connection is not
+    closed at once, fail when refused or closed, unknown on timeout (the peer may be slow).
+
+    A proxy in front of a dead service (Docker's userland proxy, an HAProxy without a live
+    server) accepts the handshake and then closes; counting that as ok would call a dead
+    service available, so the probe peeks for an immediate EOF.
+    """
 
     kind = "connect"
 
@@ -22,8 +29,9 @@ class TcpConnectProbe:
     def attempt(self, seq: int) -> Attempt:
         """One connect; never raises."""
         try:
-            with socket.create_connection(self._addr, timeout=self._timeout_s):
-                pass
+            with socket.create_connection(self._addr, timeout=self._timeout_s) as sock:
+                if _closed_at_once(sock):
+                    return Attempt(Outcome.FAIL, "ConnectionClosed: accepted, then closed")
         except TimeoutError as exc:
             return Attempt(Outcome.UNKNOWN, type(exc).__name__)
         except OSError as exc:
@@ -32,3 +40,14 @@ class TcpConnectProbe:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _closed_at_once(sock: socket.socket) -> bool:
+    """True when the peer closes (or resets) within PEEK_S; silence or data is a live peer."""
+    sock.settimeout(PEEK_S)
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True

@@ -12,10 +12,12 @@ from hachaos.checks.overlap import PrimaryOverlap, primary_overlap
 from hachaos.checks.recovery import Recovery, recovery_time
 from hachaos.checks.steady import SteadyState
 from hachaos.clock import REAL_CLOCK, Clock
+from hachaos.errors import HachaosError
 from hachaos.events import Attachment, EventBus, Message, Parameter
 from hachaos.faults.base import Fault
 from hachaos.faults.registry import FaultContext, build_faults, hold_s
 from hachaos.history import History
+from hachaos.probes.base import Probe
 from hachaos.probes.factory import make_probe
 from hachaos.probes.runner import ProbeRunner
 from hachaos.running import RunningStack
@@ -160,6 +162,57 @@ def _report(bus: EventBus, result: ScenarioResult) -> None:
         bus.emit(Parameter(m.name, m.render()))
 
 
+@dataclass
+class PreparedRun:
+    """A scenario whose clients are set up against a running stack, ready to run once.
+
+    Preparing is the part that can fail for infrastructure reasons (a client that cannot
+    connect or declare what it needs); the plugin does it in pytest's setup phase so such a
+    failure is a test error, never a verdict.
+    """
+
+    run: _Run
+    probe: Probe
+    ledger: Ledger | None
+    seed: int
+    _started: bool = False
+
+    def run_once(self) -> ScenarioResult:
+        """Steady state, inject, observe recovery, revert, judge; every fault always reverted."""
+        if self._started:
+            raise HachaosError("a prepared scenario runs once; prepare it again")
+        self._started = True
+        return _run_prepared(self)
+
+    def close(self) -> None:
+        """Release the clients of a run that never started (a started run releases its own)."""
+        if not self._started:
+            self._started = True
+            self.probe.close()
+
+
+def prepare_scenario(
+    spec: ScenarioSpec,
+    stack: RunningStack,
+    bus: EventBus,
+    *,
+    seed: int | None = None,
+    clock: Clock = REAL_CLOCK,
+) -> PreparedRun:
+    """Set up the scenario's probe and workload clients against `stack`."""
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+    run = _Run(spec, stack, History(), random.Random(seed), bus, clock)
+    prefix = f"hachaos:{stack.run_id}"
+    with bus.step("clients", probe=spec.probe.type):
+        probe = make_probe(spec.probe, stack, prefix=prefix)
+        try:
+            ledger = _ledger(run, prefix)
+        except BaseException:
+            probe.close()
+            raise
+    return PreparedRun(run, probe, ledger, seed)
+
+
 def run_scenario(
     spec: ScenarioSpec,
     stack: RunningStack,
@@ -168,15 +221,16 @@ def run_scenario(
     seed: int | None = None,
     clock: Clock = REAL_CLOCK,
 ) -> ScenarioResult:
-    """Steady state, inject, observe recovery, revert, judge; every fault reverted on any exit."""
-    seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
-    run = _Run(spec, stack, History(), random.Random(seed), bus, clock)
+    """Prepare the clients and run the scenario once (see PreparedRun.run_once)."""
+    return prepare_scenario(spec, stack, bus, seed=seed, clock=clock).run_once()
+
+
+def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
+    run, ledger = prepared.run, prepared.ledger
+    spec, stack, bus, clock = run.spec, run.stack, run.bus, run.clock
     interval_s = spec.probe.interval_ms / 1000
-    prefix = f"hachaos:{stack.run_id}"
-    probe = make_probe(spec.probe, stack, prefix=prefix)
-    ledger = _ledger(run, prefix)
     targets: tuple[str, ...] = ()
-    with ProbeRunner(probe, run.history, interval_s, clock), _writing(ledger):
+    with ProbeRunner(prepared.probe, run.history, interval_s, clock), _writing(ledger):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
             steady = await_steady(run.history, spec.steady_state, clock)
         if steady.ok:
@@ -192,7 +246,7 @@ def run_scenario(
         spec.name,
         stack.spec.name,
         stack.run_id,
-        seed,
+        prepared.seed,
         targets,
         interval_s,
         steady,

@@ -48,6 +48,37 @@ def test_tcp_ok_and_refused(http_port: int) -> None:
     assert refused.error == "ConnectionRefusedError"
 
 
+@pytest.fixture
+def closing_port() -> Iterator[int]:
+    """A listener that accepts and closes at once, like a proxy with no live backend."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    done = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.1)
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield int(server.getsockname()[1])
+    done.set()
+    thread.join()
+    server.close()
+
+
+def test_tcp_accepted_then_closed_is_a_failure(closing_port: int) -> None:
+    closed = TcpConnectProbe("127.0.0.1", closing_port, 0.5).attempt(0)
+    assert closed.outcome is Outcome.FAIL
+    assert closed.error is not None and "closed" in closed.error
+
+
 def test_http_expected_status(http_port: int) -> None:
     ok = HttpGetProbe("127.0.0.1", http_port, "/ok", 0.5).attempt(0)
     assert (ok.outcome, ok.value) == (Outcome.OK, "200")
