@@ -51,6 +51,21 @@ class Message:
     level: str = "info"
 
 
+@dataclass(frozen=True)
+class Progress:
+    """A live progress line of a phase (boot, steady state, inject, recovering, heal, verdict)."""
+
+    phase: str
+    text: str
+
+
+ProgressFn = Callable[[str], None]
+
+
+def no_progress(_text: str) -> None:
+    """A progress callback that reports nothing."""
+
+
 Subscriber = Callable[[Any], None]
 
 
@@ -79,6 +94,10 @@ class EventBus:
         for fn in subs:
             with suppress(Exception):  # reporting must never break a run
                 fn(event)
+
+    def progress(self, phase: str) -> ProgressFn:
+        """A callback emitting Progress lines of `phase` (for code that must not see the bus)."""
+        return lambda text: self.emit(Progress(phase, text))
 
     @contextmanager
     def step(self, name: str, **params: str) -> Iterator[None]:

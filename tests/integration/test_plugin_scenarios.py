@@ -30,6 +30,11 @@ def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Py
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         [
+            "*[[]redis-sentinel-kill-master[]] boot: nodes ready 6/6 *",
+            "*[[]redis-sentinel-kill-master[]] steady state: 20/20 consecutive ok samples",
+            "*[[]redis-sentinel-kill-master[]] inject: kill -> redis-*",
+            "*[[]redis-sentinel-kill-master[]] recovering: recovered after *s*",
+            "*[[]redis-sentinel-kill-master[]] verdict: PASS [[]within-budget[]]*",
             "*hachaos verdicts*",
             "PASS*redis-sentinel-kill-master*",
             "*recovery_time_s=*s (±*s) ≤ 10s*",
@@ -166,11 +171,13 @@ def test_inconclusive_is_its_own_outcome(pytester: pytest.Pytester) -> None:
     assert case.find("failure") is not None
     res = _allure_result(pytester)
     assert _categories_of(pytester, res) == ["Inconclusive (could not be judged: never a pass)"]
+    result.stdout.fnmatch_lines(["*[[]never-steady[]] steady state: 0/5 consecutive ok samples"])
     skipped = pytester.runpytest_subprocess(
-        "scenarios", "--hachaos-inconclusive=skip", "-p", "no:cacheprovider"
+        "scenarios", "--hachaos-inconclusive=skip", "-q", "-p", "no:cacheprovider"
     )
     assert skipped.ret == pytest.ExitCode.OK
     assert skipped.parseoutcomes() == {"inconclusive": 1}
+    assert "[never-steady] steady state:" not in skipped.stdout.str()  # -q: verdicts only
 
 
 def test_bad_scenario_reports_file_line_without_traceback(pytester: pytest.Pytester) -> None:

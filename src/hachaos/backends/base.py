@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from hachaos.events import ProgressFn, no_progress
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
 
@@ -35,8 +36,9 @@ class Backend(Protocol):
 
     name: str
 
-    def up(self, stack: StackSpec, run_id: str) -> RunningStack:
-        """Create and start every node, wait until ready (deadline), return handles."""
+    def up(self, stack: StackSpec, run_id: str, progress: ProgressFn = no_progress) -> RunningStack:
+        """Create and start every node, wait until ready (deadline), return handles;
+        `progress` hears "nodes ready k/n" as nodes become ready."""
         ...
 
     def runs(self) -> list[RunInfo]:

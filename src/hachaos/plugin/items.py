@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
@@ -12,7 +12,7 @@ from hachaos.errors import ConfigError, HachaosError, StackNotReady
 from hachaos.events import EventBus
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import collect_messages, state_of
-from hachaos.report.console import verdict_lines
+from hachaos.report.console import progress_printer, verdict_lines
 from hachaos.scenario.result import ScenarioResult
 from hachaos.scenario.runner import PreparedRun, prepare_scenario
 from hachaos.spec.loader import LoadedScenario, load_scenario
@@ -27,6 +27,24 @@ class ScenarioFailed(AssertionError):
 class ScenarioInconclusive(AssertionError):
     """Verdict INCONCLUSIVE: the run could not be judged. Never a pass; reported as its own
     outcome ("inconclusive" in the terminal, the `verdict` JUnit property, an Allure category)."""
+
+
+def live_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Write a line to the terminal now, past output capturing (as live logging does)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        if reporter is None:
+            return
+        if capture is None:
+            reporter.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    return write
 
 
 class ScenarioFile(pytest.File):
@@ -67,6 +85,8 @@ class ScenarioItem(pytest.Item):
         assert self.loaded is not None
         state = state_of(self.config)
         self.bus.subscribe(collect_messages(state, self.name))
+        if self.config.get_verbosity() >= 0:  # -q: verdicts only
+            self.bus.subscribe(progress_printer(live_writer(self.config), self.name))
         self.config.hook.pytest_hachaos_bus_created(item=self, bus=self.bus)
         with ExitStack() as resources:
             self._phase = "boot"

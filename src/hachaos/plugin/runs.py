@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from hachaos.backends.docker.labels import new_run_id
-from hachaos.events import EventBus
+from hachaos.events import EventBus, Progress
 from hachaos.plugin.state import SessionState
 from hachaos.reaper import start_reaper
 from hachaos.running import RunningStack
@@ -26,10 +26,12 @@ def booted_stack(
     state.live_run_ids.add(run_id)
     try:
         with bus.step("boot", stack=spec.name, run=run_id):
-            stack = backend.up(spec, run_id)
+            bus.emit(Progress("boot", f"stack {spec.name}, run {run_id}, {len(spec.nodes)} nodes"))
+            stack = backend.up(spec, run_id, bus.progress("boot"))
         yield stack
     finally:
         with bus.step("teardown"):
-            backend.down(run_id)
+            removed = backend.down(run_id)
+        bus.emit(Progress("teardown", f"removed {removed.containers} containers"))
         state.live_run_ids.discard(run_id)
         reaper.stand_down()

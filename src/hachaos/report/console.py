@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+from hachaos.events import Progress
+from hachaos.redact import redact
 from hachaos.scenario.result import ScenarioResult
+
+
+def progress_printer(write_line: Callable[[str], None], scenario: str) -> Callable[[object], None]:
+    """A bus subscriber writing each Progress event as `  [scenario] phase: text`, redacted;
+    safe to call from the readiness and probe threads."""
+    lock = threading.Lock()
+
+    def take(event: object) -> None:
+        if isinstance(event, Progress):
+            line = redact(f"  [{scenario}] {event.phase}: {event.text}")
+            with lock:
+                write_line(line)
+
+    return take
 
 
 def verdict_lines(result: ScenarioResult) -> list[str]:

@@ -8,20 +8,46 @@ from hachaos.checks.recovery import Recovery, RecoveryStatus, recovery_time
 from hachaos.checks.steady import SteadyState, steady_state
 from hachaos.clock import Clock, wait_until
 from hachaos.errors import DeadlineExceeded
+from hachaos.events import ProgressFn, no_progress
 from hachaos.history import History
 from hachaos.spec.scenario import RecoverySpec, SteadyStateSpec
 
 POLL_S = 0.05
 PROBE_PROCESS = "probe"  # availability is judged on the probe's ops; a ledger's are judged as data
+PROGRESS_EVERY_S = 2.0
 
 
-def await_steady(history: History, spec: SteadyStateSpec, clock: Clock) -> SteadyState:
+class Throttle:
+    """Passes a progress line on when it changed and `every_s` has passed since the last one."""
+
+    def __init__(self, progress: ProgressFn, clock: Clock, every_s: float = PROGRESS_EVERY_S):
+        self._progress = progress
+        self._clock = clock
+        self._every_ns = int(every_s * 1e9)
+        self._last_ns: int | None = None
+        self._last_text = ""
+
+    def __call__(self, text: str, *, force: bool = False) -> None:
+        """Report `text` if forced, or if new and the interval has passed."""
+        now = self._clock.now_ns()
+        due = self._last_ns is None or now - self._last_ns >= self._every_ns
+        if force or (due and text != self._last_text):
+            self._last_ns, self._last_text = now, text
+            self._progress(text)
+
+
+def await_steady(
+    history: History, spec: SteadyStateSpec, clock: Clock, progress: ProgressFn = no_progress
+) -> SteadyState:
     """Wait until the last `samples` ops are all ok; the last observation if the deadline passes."""
+    say = Throttle(progress, clock, every_s=1.0)
 
     def look() -> SteadyState:
-        return steady_state(
+        found = steady_state(
             history, before_ns=clock.now_ns(), samples=spec.samples, process=PROBE_PROCESS
         )
+        say(f"{found.ok_count}/{found.samples} consecutive ok samples", force=found.ok)
+        return found
 
     try:
         return wait_until(
@@ -39,13 +65,31 @@ def await_steady(history: History, spec: SteadyStateSpec, clock: Clock) -> Stead
 
 
 def await_recovery(
-    history: History, spec: RecoverySpec, clock: Clock, min_s: float = 0.0
+    history: History,
+    spec: RecoverySpec,
+    clock: Clock,
+    min_s: float = 0.0,
+    *,
+    progress: ProgressFn = no_progress,
+    budget_s: float | None = None,
 ) -> Recovery:
     """Observe until clients have recovered (sustained success) and `min_s` has passed."""
     start = clock.now_ns()
+    say = Throttle(progress, clock)
+    budget = f"budget {budget_s:g}s" if budget_s is not None else "no recovery budget"
+    seen = {
+        RecoveryStatus.NOT_RECOVERED: "clients failing",
+        RecoveryStatus.UNCONFIRMED: "ok again, confirming",
+        RecoveryStatus.NO_IMPACT: "no client impact so far",
+        RecoveryStatus.RECOVERED: "recovered",
+    }
 
     def look() -> Recovery:
-        return recovery_time(history, process=PROBE_PROCESS, sustain_ops=spec.sustain_ops)
+        found = recovery_time(history, process=PROBE_PROCESS, sustain_ops=spec.sustain_ops)
+        elapsed = (clock.now_ns() - start) / 1e9
+        state = seen.get(found.status, str(found.status))
+        say(f"{elapsed:.0f}s elapsed, {budget}, observe {spec.observe_s:g}s: {state}")
+        return found
 
     def settled(r: Recovery) -> bool:
         held = (clock.now_ns() - start) / 1e9 >= min_s

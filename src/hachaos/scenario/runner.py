@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from hachaos.checks.data import SetResult, check_set
 from hachaos.checks.latency import WindowStats, windows
 from hachaos.checks.overlap import PrimaryOverlap, primary_overlap
-from hachaos.checks.recovery import Recovery, recovery_time
+from hachaos.checks.recovery import Recovery, RecoveryStatus, recovery_time
 from hachaos.checks.steady import SteadyState
 from hachaos.clock import REAL_CLOCK, Clock
 from hachaos.errors import HachaosError
-from hachaos.events import Attachment, EventBus, Message, Parameter
+from hachaos.events import Attachment, EventBus, Message, Parameter, Progress
 from hachaos.faults.base import Fault
 from hachaos.faults.registry import FaultContext, build_faults, hold_s
 from hachaos.history import History
@@ -55,14 +55,34 @@ def _fault_phase(run: _Run) -> tuple[str, ...]:
         with bus.step("inject", action=spec.fault.action):
             injected = [active.enter_context(f) for f in run.build_faults()]
         effective = all(f.effective for f in injected)
-        bus.emit(Parameter("fault targets", ", ".join(f.target for f in injected)))
+        targets = ", ".join(f.target for f in injected)
+        bus.emit(Parameter("fault targets", targets))
+        state = "" if effective else " (did NOT take effect)"
+        bus.emit(Progress("inject", f"{spec.fault.action} -> {targets}{state}"))
         if effective:
             with bus.step("recover", observe_s=f"{spec.recovery.observe_s:g}"):
-                await_recovery(run.history, spec.recovery, run.clock, hold_s(spec.fault))
+                rec = await_recovery(
+                    run.history,
+                    spec.recovery,
+                    run.clock,
+                    hold_s(spec.fault),
+                    progress=bus.progress("recovering"),
+                    budget_s=spec.budget.recovery_time_s,
+                )
+            bus.emit(Progress("recovering", _recovery_line(rec)))
         with bus.step("revert"):
             active.close()
+        bus.emit(Progress("revert", "every fault reverted"))
     _heal(run)
     return tuple(f.target for f in injected) if effective else ()
+
+
+def _recovery_line(rec: Recovery) -> str:
+    if rec.status is RecoveryStatus.RECOVERED and rec.recovery_s is not None:
+        return f"recovered after {rec.recovery_s:.2f}s (±{rec.resolution_s:.2f}s)"
+    if rec.status is RecoveryStatus.NO_IMPACT:
+        return "no client impact"
+    return f"not recovered: {rec.status}{f' ({rec.note})' if rec.note else ''}"
 
 
 def _heal(run: _Run) -> None:
@@ -75,6 +95,7 @@ def _heal(run: _Run) -> None:
     with run.bus.step("heal", timeout_s=f"{timeout_s:g}"):
         report = resolver.await_healed(timeout_s)
     run.bus.emit(Parameter("heal", report.summary()))
+    run.bus.emit(Progress("heal", report.summary()))
     if not report.healed:
         run.bus.emit(Message(f"stack did not re-form after the fault: {report.detail}", "error"))
 
@@ -232,7 +253,9 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
     targets: tuple[str, ...] = ()
     with ProbeRunner(prepared.probe, run.history, interval_s, clock), _writing(ledger):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
-            steady = await_steady(run.history, spec.steady_state, clock)
+            steady = await_steady(
+                run.history, spec.steady_state, clock, bus.progress("steady state")
+            )
         if steady.ok:
             targets = _fault_phase(run)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
@@ -242,6 +265,7 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
     with bus.step("verdict"):
         effective = bool(targets) or not steady.ok
         verdict = _judge(spec, measured, steady, effective, data)
+    bus.emit(Progress("verdict", f"{verdict.outcome.upper()} [{verdict.reason}] {verdict.detail}"))
     result = ScenarioResult(
         spec.name,
         stack.spec.name,

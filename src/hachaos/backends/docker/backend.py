@@ -23,6 +23,7 @@ from hachaos.backends.docker.provision import (
 )
 from hachaos.backends.docker.readiness import wait_ready
 from hachaos.backends.docker.teardown import reap
+from hachaos.events import ProgressFn, no_progress
 from hachaos.running import RunningStack
 from hachaos.spec.models import Role, StackSpec
 
@@ -52,10 +53,16 @@ class DockerBackend:
             self._api = connect()
         return self._api
 
-    def up(self, stack: StackSpec, run_id: str) -> RunningStack:
+    def up(self, stack: StackSpec, run_id: str, progress: ProgressFn = no_progress) -> RunningStack:
         """Create, start and wait for every node; on any failure remove what was created."""
         t0 = time.monotonic()
         stack = with_proxy_node(stack)
+        ready: list[str] = []
+
+        def on_ready(node: str) -> None:
+            ready.append(node)
+            progress(f"nodes ready {len(ready)}/{len(stack.nodes)} ({node})")
+
         require_images(self.api, {stack.image_of(n) for n in stack.nodes})
         check_host_ports(stack)
         deadline = t0 + stack.ready_timeout_s
@@ -65,7 +72,8 @@ class DockerBackend:
             for wave in stack.start_waves():
                 started = self._create_and_start(stack, run_id, network, wave)
                 nodes.update(started)
-                wait_ready(stack, started, max(0.1, deadline - time.monotonic()))
+                remaining = max(0.1, deadline - time.monotonic())
+                wait_ready(stack, started, remaining, on_ready=on_ready)
                 if stack.links and any(n.role == Role.PROXY.value for n in started.values()):
                     populate(RunningStack(stack, run_id, self.name, dict(nodes), 0.0))
         except BaseException:

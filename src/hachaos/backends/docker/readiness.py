@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from hachaos.backends.docker.node import DockerNode
@@ -91,26 +92,35 @@ def wait_node(
 
 
 def wait_ready(
-    stack: StackSpec, nodes: dict[str, DockerNode], timeout_s: float, clock: Clock = REAL_CLOCK
+    stack: StackSpec,
+    nodes: dict[str, DockerNode],
+    timeout_s: float,
+    clock: Clock = REAL_CLOCK,
+    on_ready: Callable[[str], None] = lambda _node: None,
 ) -> None:
-    """Wait for every node in parallel; StackNotReady with each bad node's last 50 log lines."""
+    """Wait for every node in parallel, calling `on_ready(name)` as each becomes ready;
+    StackNotReady with each bad node's last 50 log lines."""
     failures: dict[str, str] = {}
     abort = threading.Event()
     with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
         futures = {
-            name: pool.submit(wait_node, node, stack.nodes[name].ready, timeout_s, clock, abort)
+            pool.submit(wait_node, node, stack.nodes[name].ready, timeout_s, clock, abort): name
             for name, node in nodes.items()
         }
-        for name, fut in futures.items():
+        for fut in as_completed(futures):
+            name = futures[fut]
             try:
                 state = fut.result()
             except DeadlineExceeded as exc:
                 abort.set()
-                failures[name] = f"not ready after {timeout_s:g}s (last: {exc.last})"
+                last = exc.last.detail if isinstance(exc.last, CheckState) else exc.last
+                failures[name] = f"not ready after {timeout_s:.1f}s (last check: {last})"
             else:
                 if state.exited:
                     failures[name] = state.detail
+                elif state.ready:
+                    on_ready(name)
     if failures:
         logs = {name: nodes[name].logs(tail=50) for name in failures}
-        summary = "; ".join(f"{n}: {why}" for n, why in failures.items())
+        summary = "; ".join(f"{n}: {why}" for n, why in sorted(failures.items()))
         raise StackNotReady(f"stack '{stack.name}' did not become healthy: {summary}", logs)
