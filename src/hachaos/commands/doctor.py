@@ -15,7 +15,7 @@ from hachaos.doctor import (
 )
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `doctor`."""
     parser = subparsers.add_parser("doctor", help="check (and --fix) what hachaos needs")
     parser.add_argument(
