@@ -180,18 +180,22 @@ def _process(args: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 def _readline(proc: subprocess.Popen[str], timeout: float) -> str:
     box: list[str] = []
-    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    stdout = proc.stdout
+    if stdout is None:
+        raise RuntimeError(f"{proc.args!r} was started without a stdout pipe")
+    reader = threading.Thread(target=lambda: box.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(timeout)
     if not box or not box[0]:
-        raise RuntimeError(f"{proc.args} printed nothing within {timeout:g}s")
+        raise RuntimeError(f"{proc.args!r} printed nothing within {timeout:g}s")
     return box[0].strip()
 
 
 def _api(url: str, path: str, body: object) -> dict[str, object]:
     request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST")
     with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())  # type: ignore[no-any-return]
+        reply: dict[str, object] = json.loads(response.read())
+        return reply
 
 
 def _proxy_port(url: str, name: str, upstream: int) -> int:

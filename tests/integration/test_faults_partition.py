@@ -83,7 +83,7 @@ def expected(cut: Cut) -> dict[tuple[str, str], bool]:
     return out
 
 
-MODES = {
+MODES: dict[str, dict[str, object]] = {
     "isolate": {"action": "partition", "mode": "isolate", "target": {"node": "n1"}},
     "groups": {"action": "partition", "mode": "groups", "groups": [["n1", "n2"], ["n3"]]},
     "one-way": {"action": "partition", "mode": "one-way", "target": {"node": "n2"}},

@@ -12,6 +12,7 @@ from tests_support import booted
 
 from hachaos.backends.docker.backend import DockerBackend
 from hachaos.clock import REAL_CLOCK
+from hachaos.faults.base import Fault
 from hachaos.faults.registry import FaultContext, build_faults
 from hachaos.history import History
 from hachaos.running import RunningStack
@@ -59,7 +60,7 @@ def client(stack: RunningStack) -> redis.Redis:
     return redis.Redis(host=host, port=port, socket_timeout=2, socket_connect_timeout=2)
 
 
-def fault(stack: RunningStack, **spec: object) -> list:  # type: ignore[type-arg]
+def fault(stack: RunningStack, **spec: object) -> list[Fault]:
     ctx = FaultContext(stack, resolver_for(stack), History(), random.Random(1), REAL_CLOCK)
     return build_faults(
         LinkFaultSpec.model_validate({"action": "link", "link": "cache", **spec}), ctx

@@ -104,6 +104,7 @@ def test_drain_finds_a_synthetic_lost_message(rabbit_stack: RunningStack) -> Non
         _, channel = stolen.channel()
         method, props, _ = channel.basic_get("hachaos", auto_ack=True)
         assert method is not None
+        assert props is not None
     finally:
         stolen.close()
     read = ledger.final_read(timeout_s=20)

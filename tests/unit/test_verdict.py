@@ -186,7 +186,7 @@ def test_budget_is_frozen_and_accepts_ints_for_floats() -> None:
     b = Budget(recovery_time_s=10)
     assert b.recovery_time_s == 10.0
     with pytest.raises(ValidationError):
-        b.recovery_time_s = 3  # type: ignore[misc]
+        b.recovery_time_s = 3
     assert Budget(max_error_rate=0.5).error_rate_limits() == dict.fromkeys(Phase, 0.5)
 
 

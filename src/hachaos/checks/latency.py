@@ -102,9 +102,11 @@ def windows(
     ops = select_ops(history, process=process, kind=kind)
     inject = history.first_fault(FaultPhase.INJECT)
     if inject is None:
-        empty = phase_stats(Phase.DURING, ())
-        after = phase_stats(Phase.AFTER, ())
-        return WindowStats(phase_stats(Phase.BEFORE, ops), empty, after, None, None, "none")
+        during_stats = phase_stats(Phase.DURING, ())
+        after_stats = phase_stats(Phase.AFTER, ())
+        return WindowStats(
+            phase_stats(Phase.BEFORE, ops), during_stats, after_stats, None, None, "none"
+        )
     boundary_ns, boundary = _boundary(history, inject.at_ns, process, kind)
     before = [o for o in ops if o.end_ns <= inject.at_ns]
     rest = [o for o in ops if o.end_ns > inject.at_ns]

@@ -87,7 +87,8 @@ def _params(ep: Endpoint, timeout_s: float) -> pika.ConnectionParameters:
 def deadline(conn: pika.BlockingConnection, timeout_s: float) -> Iterator[None]:
     """Bound the pika calls in the block: past `timeout_s` the stream is terminated and the
     blocked call raises DeadlineHit."""
-    impl: Any = conn._impl  # the I/O-loop connection behind the blocking facade
+    # the I/O-loop connection behind the blocking facade (private: not in pika's stubs)
+    impl: Any = conn._impl  # type: ignore[attr-defined]
     handle = impl.ioloop.call_later(
         max(0.001, timeout_s),
         lambda: impl._terminate_stream(DeadlineHit(f"no answer within {timeout_s:g}s")),
@@ -100,7 +101,7 @@ def deadline(conn: pika.BlockingConnection, timeout_s: float) -> Iterator[None]:
 
 def abort(conn: pika.BlockingConnection) -> None:
     """Drop a connection without waiting for the broker (it may be frozen or gone)."""
-    impl: Any = conn._impl
+    impl: Any = conn._impl  # type: ignore[attr-defined]
     if conn.is_open:
         impl._terminate_stream(DeadlineHit("connection dropped by the client"))
         with suppress(Exception):  # the termination surfaces here: it is what we asked for

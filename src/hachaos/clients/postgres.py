@@ -105,7 +105,7 @@ class PgSession:
                 conn = await self._connection()
                 sent = True
                 self._sync_rep_cancelled = False
-                cur = await conn.execute(sql, params)  # type: ignore[arg-type]
+                cur = await conn.execute(sql, params)
                 rows = await cur.fetchall() if cur.description else []
         except (TimeoutError, psycopg.Error) as exc:
             await self._drop()
@@ -133,7 +133,7 @@ class PgSession:
         conn.add_notice_handler(self._on_notice)
         self._conn = conn  # dropped by the caller if the setup below fails
         for stmt in self._setup:
-            await conn.execute(stmt)  # type: ignore[arg-type]
+            await conn.execute(stmt)
         return conn
 
     def _on_notice(self, diag: psycopg.errors.Diagnostic) -> None:

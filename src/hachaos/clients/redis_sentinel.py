@@ -33,12 +33,13 @@ class MappedSentinel(Sentinel):
             "socket_connect_timeout": timeout_s,
             "retry": no_retry,
         }
-        super().__init__(sentinels, sentinel_kwargs=common, **common)
+        # redis.sentinel is unannotated (redis-py ships types, but not for these methods)
+        super().__init__(sentinels, sentinel_kwargs=common, **common)  # type: ignore[no-untyped-call]
         self._translate = translate
 
     def discover_master(self, service_name: str) -> tuple[str, int]:
         """The master's runner-reachable address; MasterNotFoundError if unmapped."""
-        host, port = super().discover_master(service_name)
+        host, port = super().discover_master(service_name)  # type: ignore[no-untyped-call]
         mapped = self._translate(host, int(port))
         if mapped is None:
             raise MasterNotFoundError(f"master {host}:{port} is not a node of this stack")
@@ -46,7 +47,7 @@ class MappedSentinel(Sentinel):
 
     def master_client(self, service_name: str) -> Redis:
         """A client that follows the master across failovers, one attempt per call."""
-        client: Redis = self.master_for(service_name)
+        client: Redis = self.master_for(service_name)  # type: ignore[no-untyped-call]
         return client
 
 
@@ -58,7 +59,7 @@ def master_by_majority(sentinel: Sentinel, service_name: str) -> tuple[str, int]
             addr = s.sentinel_get_master_addr_by_name(service_name)
         except Exception:
             continue
-        if addr:
+        if isinstance(addr, tuple):  # typed `tuple | bool | None`: only a tuple is an address
             host = addr[0].decode() if isinstance(addr[0], bytes) else str(addr[0])
             votes[(host, int(addr[1]))] += 1
     if not votes:

@@ -17,7 +17,7 @@ from hachaos.doctor import (
 from hachaos.errors import HachaosError
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `doctor`."""
     parser = subparsers.add_parser("doctor", help="check (and --fix) what hachaos needs")
     parser.add_argument(

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `down`."""
     p = subs.add_parser("down", help="tear down a run (kills, no grace period)")
     p.add_argument("run_id", nargs="?", help="the run (default: the only one)")

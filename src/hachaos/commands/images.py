@@ -10,7 +10,7 @@ from hachaos.images import BaseKind, State, build_images, image_statuses
 from hachaos.images.engine import connect
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `images build` and `images status`."""
     parser = subparsers.add_parser("images", help="build or inspect hachaos service images")
     actions = parser.add_subparsers(dest="images_command", required=True, metavar="ACTION")

@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `ps`."""
     p = subs.add_parser("ps", help="list hachaos runs and their nodes")
     p.add_argument("--backend", default="docker")

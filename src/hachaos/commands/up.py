@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `up`."""
     p = subs.add_parser("up", help="boot a stack and leave it running")
     p.add_argument("stack", help="stack name (fixtures/stacks/NAME.yaml) or file path")

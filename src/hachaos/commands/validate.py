@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `validate`."""
     p = subs.add_parser("validate", help="check stack and scenario files (no Docker needed)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories")

@@ -7,6 +7,7 @@ Helpers carry `io.hachaos.helper=<run_id>` so a reaper finds any that outlived t
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -125,7 +126,7 @@ class DockerNetns:
         helper = self._create(container_id, request)
         try:
             self.api.start(helper)
-            status = self.api.wait(helper, timeout=self.timeout_s)
+            status = self.api.wait(helper, timeout=math.ceil(self.timeout_s))
             out = self.api.logs(helper, stdout=True, stderr=False).decode(errors="replace")
             err = self.api.logs(helper, stdout=False, stderr=True).decode(errors="replace")
         except (DockerException, RequestException) as exc:  # engine error, or wait timed out

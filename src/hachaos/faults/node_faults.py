@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hachaos.clock import REAL_CLOCK, Clock, wait_until
 from hachaos.errors import DeadlineExceeded, FaultError
 from hachaos.faults.base import Fault
@@ -24,10 +26,10 @@ class NodeFault(Fault):
         cid = getattr(self.node, "container_id", None)
         return StartContainer(cid) if cid else None
 
-    def _await(self, what: str, cond: bool, probe: object) -> tuple[bool, str]:
+    def _await(self, what: str, cond: bool, probe: Callable[[], bool]) -> tuple[bool, str]:
         try:
             wait_until(
-                probe,  # type: ignore[arg-type]
+                probe,
                 lambda v: bool(v) is cond,
                 what=f"{self.node.name} {what}",
                 timeout_s=EFFICACY_TIMEOUT_S,
@@ -39,9 +41,26 @@ class NodeFault(Fault):
         return True, f"{self.node.name} {what}"
 
 
-def _require(node: Node, capability: type, fault: str) -> None:
-    if not isinstance(node, capability):
-        raise FaultError(f"{fault}: node {node.name} cannot be {fault}ed on this backend")
+def _cannot(node: Node, fault: str, done: str) -> FaultError:
+    return FaultError(f"{fault}: node {node.name} cannot be {done} on this backend")
+
+
+def _killable(node: Node) -> Killable:
+    if not isinstance(node, Killable):
+        raise _cannot(node, "kill", "killed")
+    return node
+
+
+def _stoppable(node: Node) -> Stoppable:
+    if not isinstance(node, Stoppable):
+        raise _cannot(node, "stop", "stopped")
+    return node
+
+
+def _pausable(node: Node) -> Pausable:
+    if not isinstance(node, Pausable):
+        raise _cannot(node, "pause", "paused")
+    return node
 
 
 class KillFault(NodeFault):
@@ -50,15 +69,14 @@ class KillFault(NodeFault):
     name = "kill"
 
     def _apply(self) -> None:
-        _require(self.node, Killable, "kill")
-        self.node.kill()  # type: ignore[attr-defined]
+        _killable(self.node).kill()
 
     def _holds(self) -> tuple[bool, str]:
         return self._await("is down", False, self.node.is_running)
 
     def _undo(self) -> None:
-        if not self.node.is_running():
-            self.node.start()  # type: ignore[attr-defined]
+        if isinstance(self.node, Killable) and not self.node.is_running():
+            self.node.start()
 
 
 class StopFault(NodeFault):
@@ -77,15 +95,14 @@ class StopFault(NodeFault):
         self.grace_s = grace_s
 
     def _apply(self) -> None:
-        _require(self.node, Stoppable, "stop")
-        self.node.stop(self.grace_s)  # type: ignore[attr-defined]
+        _stoppable(self.node).stop(self.grace_s)
 
     def _holds(self) -> tuple[bool, str]:
         return self._await("is stopped", False, self.node.is_running)
 
     def _undo(self) -> None:
-        if not self.node.is_running():
-            self.node.start()  # type: ignore[attr-defined]
+        if isinstance(self.node, Stoppable) and not self.node.is_running():
+            self.node.start()
 
 
 class PauseFault(NodeFault):
@@ -99,15 +116,15 @@ class PauseFault(NodeFault):
         return Unpause(cid) if cid else None
 
     def _apply(self) -> None:
-        _require(self.node, Pausable, "pause")
-        self.node.pause()  # type: ignore[attr-defined]
+        _pausable(self.node).pause()
 
     def _holds(self) -> tuple[bool, str]:
-        return self._await("is frozen", True, self.node.is_paused)  # type: ignore[attr-defined]
+        return self._await("is frozen", True, _pausable(self.node).is_paused)
 
     def _undo(self) -> None:
-        if self.node.is_paused():  # type: ignore[attr-defined]
-            self.node.resume()  # type: ignore[attr-defined]
+        # a node that cannot pause was never paused: nothing to thaw
+        if isinstance(self.node, Pausable) and self.node.is_paused():
+            self.node.resume()
 
 
 class RestartFault(NodeFault):
@@ -116,16 +133,16 @@ class RestartFault(NodeFault):
     name = "restart"
 
     def _apply(self) -> None:
-        _require(self.node, Killable, "kill")
-        self.node.kill()  # type: ignore[attr-defined]
-        self.node.start()  # type: ignore[attr-defined]
+        node = _killable(self.node)
+        node.kill()
+        node.start()
 
     def _holds(self) -> tuple[bool, str]:
         return self._await("is running again", True, self.node.is_running)
 
     def _undo(self) -> None:
-        if not self.node.is_running():
-            self.node.start()  # type: ignore[attr-defined]
+        if isinstance(self.node, Killable) and not self.node.is_running():
+            self.node.start()
 
 
 NODE_FAULTS: dict[str, type[NodeFault]] = {

@@ -47,10 +47,15 @@ async def serve(host: str, port: int, config: Path | None) -> None:
 async def _until_terminated(server: ToxiproxyServer) -> None:
     """Serve until SIGTERM/SIGINT (a clean exit 0 for `docker stop`) or cancellation."""
     loop = asyncio.get_running_loop()
-    stop = loop.create_future()
+    stop: asyncio.Future[None] = loop.create_future()
+
+    def _stop() -> None:
+        if not stop.done():
+            stop.set_result(None)
+
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
+            loop.add_signal_handler(signum, _stop)
     serving = asyncio.ensure_future(server.serve_forever())
     try:
         await asyncio.wait((serving, stop), return_when=asyncio.FIRST_COMPLETED)

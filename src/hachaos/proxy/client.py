@@ -87,7 +87,7 @@ class ToxiproxyClient:
     # -- server ------------------------------------------------------------------------------
     def version(self) -> str:
         """The server's version (JSON `{"version"}` in 2.x, plain text in older releases)."""
-        raw = self._request("GET", "/version", raw=True)
+        raw: bytes = self._request("GET", "/version", raw=True)
         try:
             return str(json.loads(raw)["version"])
         except (ValueError, KeyError, TypeError):

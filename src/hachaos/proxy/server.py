@@ -12,7 +12,7 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -287,7 +287,7 @@ class ServerThread:
             self._loop.call_soon_threadsafe(_resolve, self._stop)
         self._thread.join(timeout)
 
-    def call(self, fn: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+    def call(self, fn: Callable[[], Coroutine[Any, Any, Any]], timeout: float = 10.0) -> Any:
         """Run a coroutine function on the server's loop (escape hatch for tests)."""
         return asyncio.run_coroutine_threadsafe(fn(), self._loop).result(timeout)
 

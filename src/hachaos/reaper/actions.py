@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from hachaos.reaper.undo import (
     DeleteRules,
@@ -45,15 +45,21 @@ class Undoer:
 
     def undo(self, undo: Undo) -> str:
         """Apply one record; returns what was done. Raises when it could not be undone."""
-        handler = {
-            Unpause: self._unpause,
-            StartContainer: self._start,
-            DeleteRules: self._rules,
-            RemoveToxic: self._toxic,
-            EnableProxy: self._enable,
-            Reconnect: self._reconnect,
-        }[type(undo)]
-        return handler(undo)  # type: ignore[operator]
+        match undo:  # exhaustive: a new Undo kind without a handler fails type checking
+            case Unpause():
+                return self._unpause(undo)
+            case StartContainer():
+                return self._start(undo)
+            case DeleteRules():
+                return self._rules(undo)
+            case RemoveToxic():
+                return self._toxic(undo)
+            case EnableProxy():
+                return self._enable(undo)
+            case Reconnect():
+                return self._reconnect(undo)
+            case _:
+                assert_never(undo)
 
     def _state(self, cid: str) -> dict[str, object] | None:
         from docker.errors import NotFound

@@ -14,10 +14,13 @@ import os
 import threading
 import time
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hachaos.errors import HachaosError
 from hachaos.history import History, Op, Outcome
+
+if TYPE_CHECKING:
+    from locust import User
 
 LOAD_PROCESS = "load"
 _NOT_SENT = (ConnectionRefusedError,)
@@ -69,19 +72,21 @@ class HttpLoad:
         self._wake: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._serve, name="http-load", daemon=True)
-        self._user: type | None = None
+        self._user: type[User] | None = None
 
-    def _user_class(self) -> type:
-        locust = _locust()
+    def _user_class(self) -> type[User]:
+        _locust()
+        from locust import FastHttpUser, constant, task
+
         path, timeout = self._path, self._timeout_s
 
-        class LoadUser(locust.FastHttpUser):  # type: ignore[misc,name-defined]
+        class LoadUser(FastHttpUser):
             host = self._base_url
-            wait_time = locust.constant(self._wait_s)
+            wait_time = constant(self._wait_s)
             network_timeout = timeout
             connection_timeout = timeout
 
-            @locust.task
+            @task
             def get(self) -> None:
                 self.client.get(path)
 
@@ -114,6 +119,8 @@ class HttpLoad:
             import gevent
             from locust.env import Environment
 
+            if self._user is None:
+                raise HachaosError("HTTP load: start() builds the user class first")
             env = Environment(user_classes=[self._user], host=self._base_url)
             env.events.request.add_listener(self._on_request)
             runner = env.create_local_runner()

@@ -109,14 +109,14 @@ def drain(
     unacked = last_tag = 0
     channel.basic_qos(prefetch_count=PREFETCH)
     for method, props, body in channel.consume(queue, inactivity_timeout=IDLE_S):
-        if method is None:
+        if method is None or props is None or body is None:  # idle: pika yields all None
             if _ready(channel, queue, until) == 0:
                 break
         else:
             key = props.message_id or body.decode(errors="replace")
             if key.startswith(f"{prefix}:"):
                 log.add(key, bool(method.redelivered))
-            unacked, last_tag = unacked + 1, method.delivery_tag
+            unacked, last_tag = unacked + 1, method.delivery_tag or last_tag
             if unacked >= ACK_EVERY:
                 channel.basic_ack(last_tag, multiple=True)
                 unacked = 0

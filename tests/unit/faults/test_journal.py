@@ -12,12 +12,13 @@ from hachaos.reaper.undo import (
     Reconnect,
     RemoveToxic,
     StartContainer,
+    Undo,
     Unpause,
     undo_from_json,
     undo_to_json,
 )
 
-UNDOS = [
+UNDOS: list[Undo] = [
     Unpause("c1"),
     StartContainer("c2"),
     DeleteRules(("c1", "c2"), "hachaos:hc-1:partition-1"),
@@ -28,8 +29,8 @@ UNDOS = [
 
 
 @pytest.mark.parametrize("undo", UNDOS, ids=lambda u: u.kind)
-def test_undo_records_round_trip(undo: object) -> None:
-    assert undo_from_json(undo_to_json(undo)) == undo  # type: ignore[arg-type]
+def test_undo_records_round_trip(undo: Undo) -> None:
+    assert undo_from_json(undo_to_json(undo)) == undo
 
 
 def test_unknown_undo_kind_is_a_value_error() -> None:

@@ -56,9 +56,9 @@ NODES = {n: FakeNode(n, f"10.0.0.{i}", f"cid-{n}") for i, n in enumerate(["n1", 
 def partition(netns: FakeNetns, tmp_path: Path, history: History | None = None) -> PartitionFault:
     fault = PartitionFault(
         grudge.isolate(["n1"], NODES),
-        NODES,
-        netns,
-        label="n1",  # type: ignore[arg-type]
+        NODES,  # type: ignore[arg-type]  # fakes: only what PartitionFault uses
+        netns,  # type: ignore[arg-type]
+        label="n1",
         probe_ports={"n2": 6379},
         history=history,
     )

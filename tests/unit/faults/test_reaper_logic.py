@@ -65,10 +65,13 @@ def test_a_failed_undo_stays_pending_and_the_rest_proceeds(tmp_path: Path) -> No
 def test_stray_toxics_of_the_run_are_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     j = Journal.for_run("hc-1", tmp_path)
     j.begin("f1", "redis", RemoveToxic("http://tp", "redis", "hachaos:hc-1:f1"))
-    calls = []
-    monkeypatch.setattr(
-        "hachaos.reaper.reap.sweep_toxics", lambda url, p: calls.append((url, p)) or 2
-    )
+    calls: list[tuple[str, str]] = []
+
+    def sweep(url: str, prefix: str) -> int:
+        calls.append((url, prefix))
+        return 2
+
+    monkeypatch.setattr("hachaos.reaper.reap.sweep_toxics", sweep)
     summary = Reaper(j, FakeUndoer(), None).run()  # type: ignore[arg-type]
     assert calls == [("http://tp", "hachaos:hc-1:")]
     assert summary.toxics_swept == 2

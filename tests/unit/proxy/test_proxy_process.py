@@ -33,8 +33,9 @@ INTERPRETERS = [
 
 def _readline(proc: subprocess.Popen[str], timeout: float = 10.0) -> str:
     box: list[str] = []
-    assert proc.stdout is not None
-    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)
+    stdout = proc.stdout
+    assert stdout is not None
+    reader = threading.Thread(target=lambda: box.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(timeout)
     assert box and box[0], f"no output within {timeout}s; stderr: {proc.stderr}"

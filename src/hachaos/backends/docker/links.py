@@ -59,10 +59,10 @@ def with_proxy_node(stack: StackSpec) -> StackSpec:
 
 def proxy_client(stack: RunningStack) -> ToxiproxyClient:
     """A client for the stack's proxy API, on its published port."""
-    [node] = stack.declared(Role.PROXY)[:1] or [None]
-    if node is None:
+    proxies = stack.declared(Role.PROXY)
+    if not proxies:
         raise LookupError(f"stack {stack.spec.name} has no proxy node")
-    host, port = node.address().host_port(API_PORT)
+    host, port = proxies[0].address().host_port(API_PORT)
     return ToxiproxyClient(f"http://{host}:{port}")
 
 

@@ -65,7 +65,8 @@ def create_node(
         cap_add=["NET_ADMIN"],  # lets in-namespace firewall faults work without a helper
     )
     net_config = api.create_networking_config(
-        {network: api.create_endpoint_config(aliases=[node, *spec.aliases])}
+        # types-docker types this as one EndpointConfig; docker-py takes {network: config}
+        {network: api.create_endpoint_config(aliases=[node, *spec.aliases])}  # type: ignore[arg-type]
     )
     try:
         created = api.create_container(
