@@ -7,6 +7,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,15 +69,15 @@ def _junit_case(pytester: pytest.Pytester) -> ET.Element:
     return case
 
 
-def _allure_result(pytester: pytest.Pytester) -> dict[str, object]:
+def _allure_result(pytester: pytest.Pytester) -> dict[str, Any]:
     [res] = [json.loads(p.read_text()) for p in (pytester.path / "allure").glob("*-result.json")]
     return res
 
 
-def _categories_of(pytester: pytest.Pytester, res: dict[str, object]) -> list[str]:
+def _categories_of(pytester: pytest.Pytester, res: dict[str, Any]) -> list[str]:
     """Names of the shipped categories whose status and regex match (Java full-match rules)."""
     cats = json.loads((pytester.path / "allure" / "categories.json").read_text())
-    message = str(res.get("statusDetails", {}).get("message", ""))  # type: ignore[union-attr]
+    message = str(res.get("statusDetails", {}).get("message", ""))
     return [
         c["name"]
         for c in cats

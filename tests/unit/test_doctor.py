@@ -208,13 +208,12 @@ def test_no_actions_outside_root_debian_only_advice(facts: Facts, advice: str) -
 
 def test_fixer_runs_apt_then_dockerd_then_waits_then_builds() -> None:
     runner, pings, builds = FakeRunner(), iter([False, False, True]), []
-    fixer = Fixer(
-        runner,
-        lambda: next(pings),
-        lambda: builds.append(1) or True,
-        clock=FakeClock(),
-        say=lambda _: None,
-    )
+
+    def build() -> bool:
+        builds.append(1)
+        return True
+
+    fixer = Fixer(runner, lambda: next(pings), build, clock=FakeClock(), say=lambda _: None)
     assert fixer.apply(plan_fix(replace(FRESH, tools=without("dockerd"))))
     install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "docker.io"]
     assert runner.ran == [["apt-get", "update", "-q"], install]
