@@ -102,3 +102,20 @@ class Pausable(Protocol):
     def is_paused(self) -> bool:
         """True while frozen."""
         ...
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """The image a node runs and the content hash hachaos labelled it with (None if unknown)."""
+
+    ref: str
+    content_hash: str | None
+
+
+@runtime_checkable
+class HasImage(Protocol):
+    """Knows which image it runs (for the certification record)."""
+
+    def image(self) -> ImageFacts:
+        """The image reference and its content hash."""
+        ...

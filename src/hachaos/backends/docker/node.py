@@ -10,7 +10,8 @@ import docker
 from docker.errors import APIError, NotFound
 
 from hachaos.errors import FaultError
-from hachaos.node import Address, ExecResult
+from hachaos.images.catalog import HASH_LABEL
+from hachaos.node import Address, ExecResult, ImageFacts
 
 
 def _published(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
@@ -65,6 +66,12 @@ class DockerNode:
         """Docker's State object for the container."""
         state: dict[str, Any] = self._inspect()["State"]
         return state
+
+    def image(self) -> ImageFacts:
+        """The container's image and the content hash label it inherited from that image."""
+        config = self._inspect()["Config"]
+        labels = config.get("Labels") or {}
+        return ImageFacts(str(config.get("Image", "")), labels.get(HASH_LABEL))
 
     def is_running(self) -> bool:
         """True while the container runs (paused counts)."""

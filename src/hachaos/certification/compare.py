@@ -1,0 +1,171 @@
+"""Judge a candidate run against a baseline, scenario by scenario (a pure function).
+
+The rule, as `hachaos compare` prints it:
+
+* a verdict that got worse (pass → inconclusive → fail) is a regression;
+* counted writes (lost, unexpected, duplicated): any increase of the worst run is a regression;
+* any other measurement regresses when the candidate's median is worse than the baseline's
+  median by more than its noise, the largest of: either side's spread over its repeats
+  (max - min), the two sides' resolutions (±) added, 10% of the baseline median, and a floor
+  (0.01 for rates, 1 ms for latencies). "Worse" is higher, except for measurements whose budget
+  is a minimum (≥), where it is lower. `acknowledged` is informational.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hachaos.certification.build import SEVERITY
+from hachaos.certification.record import Certification, Distribution, ScenarioRecord
+
+RULE = (
+    "regression = a worse verdict; more lost/unexpected/duplicated writes; or a median worse "
+    "than the baseline's by more than max(spread of either side over repeats, both resolutions "
+    "added, 10% of the baseline median, floor 0.01 for rates / 1 ms for latencies)"
+)
+RELATIVE = 0.10
+COUNTED = frozenset({"lost_writes", "unexpected_writes", "duplicated"})
+INFORMATIONAL = frozenset({"acknowledged"})
+
+
+class Change(StrEnum):
+    """How one row changed from baseline to candidate."""
+
+    SAME = "same"
+    BETTER = "better"
+    WORSE = "REGRESSION"
+    NEW = "new"  # measured only by the candidate
+    GONE = "gone"  # measured only by the baseline
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the comparison table."""
+
+    scenario: str
+    what: str
+    baseline: str
+    candidate: str
+    delta: str
+    tolerance: str
+    change: Change
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Rows for the scenarios both sides ran, and the scenarios only one side ran."""
+
+    rows: tuple[Row, ...]
+    only_baseline: tuple[str, ...]
+    only_candidate: tuple[str, ...]
+
+    @property
+    def regressions(self) -> tuple[Row, ...]:
+        """The rows that got worse."""
+        return tuple(r for r in self.rows if r.change is Change.WORSE)
+
+    @property
+    def complete(self) -> bool:
+        """True when both sides ran the same scenarios."""
+        return not (self.only_baseline or self.only_candidate)
+
+
+def compare(baseline: Certification, candidate: Certification) -> Comparison:
+    """Every scenario both records hold, row by row; the others listed by side."""
+    common = [n for n in baseline.scenarios if n in candidate.scenarios]
+    rows = [
+        row
+        for name in common
+        for row in _scenario_rows(baseline.scenarios[name], candidate.scenarios[name])
+    ]
+    return Comparison(
+        tuple(rows),
+        tuple(n for n in baseline.scenarios if n not in candidate.scenarios),
+        tuple(n for n in candidate.scenarios if n not in baseline.scenarios),
+    )
+
+
+def _scenario_rows(base: ScenarioRecord, cand: ScenarioRecord) -> list[Row]:
+    rows = [_verdict_row(base, cand)]
+    names = list(base.distribution) + [n for n in cand.distribution if n not in base.distribution]
+    for name in names:
+        rows.append(
+            _measure_row(base.name, name, base.distribution.get(name), cand.distribution.get(name))
+        )
+    return rows
+
+
+def _verdict_row(base: ScenarioRecord, cand: ScenarioRecord) -> Row:
+    b, c = SEVERITY[base.outcome], SEVERITY[cand.outcome]
+    change = Change.WORSE if c > b else Change.BETTER if c < b else Change.SAME
+    return Row(
+        base.name,
+        "verdict",
+        f"{base.outcome} [{base.reason}]",
+        f"{cand.outcome} [{cand.reason}]",
+        "",
+        "",
+        change,
+    )
+
+
+def _measure_row(
+    scenario: str, name: str, base: Distribution | None, cand: Distribution | None
+) -> Row:
+    if base is None or cand is None:
+        change = Change.NEW if base is None else Change.GONE
+        return Row(scenario, name, describe(base), describe(cand), "", "", change)
+    if name in INFORMATIONAL:
+        return Row(scenario, name, describe(base), describe(cand), "", "", Change.INFO)
+    if name in COUNTED:
+        more = cand.max - base.max
+        return Row(scenario, name, describe(base), describe(cand), _num(more), "0", _sign(more, 0))
+    tol = tolerance(name, base, cand)
+    worse_by = cand.median - base.median
+    if cand.cmp == "≥":
+        worse_by = -worse_by
+    delta_text = _num(cand.median - base.median, base.unit)
+    tol_text = f"±{_num(tol, base.unit)}"
+    return Row(
+        scenario, name, describe(base), describe(cand), delta_text, tol_text, _sign(worse_by, tol)
+    )
+
+
+def tolerance(name: str, base: Distribution, cand: Distribution) -> float:
+    """How much worse the candidate's median may be before it counts as a regression."""
+    resolution = (base.resolution or 0.0) + (cand.resolution or 0.0)
+    return max(base.spread, cand.spread, resolution, RELATIVE * abs(base.median), _floor(name))
+
+
+def _floor(name: str) -> float:
+    if name.startswith("error_rate"):
+        return 0.01
+    if name.startswith("p99_ms"):
+        return 1.0
+    return 0.0
+
+
+def _sign(worse_by: float, tol: float) -> Change:
+    if worse_by > tol:
+        return Change.WORSE
+    if worse_by < -tol:
+        return Change.BETTER
+    return Change.SAME
+
+
+def describe(d: Distribution | None) -> str:
+    """`10.2s` for one run, `10.2s [9.8..11.0, n=3]` (median [min..max]) for repeats."""
+    if d is None:
+        return "n/a"
+    text = _num(d.median, d.unit)
+    if d.n > 1:
+        text += f" [{_num(d.min)}..{_num(d.max)}, n={d.n}]"
+    return text
+
+
+def _num(v: float, unit: str = "") -> str:
+    if float(v).is_integer():
+        return f"{int(v)}{unit}"
+    return f"{v:.3g}{unit}" if abs(v) < 1 else f"{v:.2f}{unit}"
