@@ -11,7 +11,18 @@ from hachaos.errors import ConfigError, HachaosError
 
 # Each name is a module in hachaos.commands exposing add_parser(subparsers); imported lazily
 # so a command's heavy dependencies never slow down another.
-COMMANDS = ("validate", "doctor", "images", "up", "ps", "down", "reap", "proxy")
+COMMANDS = (
+    "validate",
+    "doctor",
+    "images",
+    "up",
+    "ps",
+    "down",
+    "reap",
+    "proxy",
+    "compare",
+    "certify",
+)
 
 EXIT_CONFIG = 2
 EXIT_INFRA = 3

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from hachaos.certification.record import Certification
 from hachaos.events import EventBus
 from hachaos.plugin import hookspecs
+from hachaos.plugin.certify import CERTIFICATION, session_certification
 from hachaos.plugin.items import ScenarioFile, ScenarioItem
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import STATE, SessionState, state_of
@@ -49,6 +51,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="where each scenario's history is saved as JSON lines",
     )
+    group.addoption(
+        "--hachaos-repeat",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="run each scenario N times on fresh stacks; judged on the worst run (default 1)",
+    )
+    group.addoption(
+        "--hachaos-certification",
+        default="reports/certification.json",
+        metavar="PATH",
+        help="where the run's certification record is written (default %(default)s)",
+    )
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -65,6 +88,8 @@ def pytest_configure(config: pytest.Config) -> None:
         seed=opt.hachaos_seed,
         inconclusive=opt.hachaos_inconclusive,
         history_dir=Path(opt.hachaos_history_dir),
+        repeat=opt.hachaos_repeat,
+        certification_path=Path(opt.hachaos_certification),
     )
     config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
     config.addinivalue_line(
@@ -74,7 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from hachaos.report.allure_categories import write_categories
 
         write_categories(Path(opt.allure_report_dir))
-        config.pluginmanager.register(_AllureBridge(), "hachaos-allure")
+        config.pluginmanager.register(_AllureBridge(Path(opt.allure_report_dir)), "hachaos-allure")
     # Ctrl-C and SIGTERM: revert journalled faults and tear down live runs within 5 s, then
     # interrupt the session; the reaper process covers a SIGKILL.
     state = config.stash[STATE]
@@ -82,14 +107,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class _AllureBridge:
-    """Subscribes the Allure reporter to each scenario's bus when allure-pytest is active."""
+    """Subscribes the Allure reporter to each scenario's bus when allure-pytest is active, and
+    writes the results folder's categories, environment and executor at the session's end."""
+
+    def __init__(self, results_dir: Path) -> None:
+        self.results_dir = results_dir
 
     @pytest.hookimpl
     def pytest_hachaos_bus_created(self, item: pytest.Item, bus: EventBus) -> None:
         from hachaos.report.allure_events import AllureSubscriber, label_scenario
 
-        bus.subscribe(AllureSubscriber())
+        bus.subscribe(AllureSubscriber(self.results_dir))
         label_scenario(item)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from hachaos.report.allure_categories import write_categories
+        from hachaos.report.allure_environment import write_environment, write_executor
+
+        write_categories(self.results_dir)  # again: --clean-alluredir may have run after us
+        record = certification_of(session.config)
+        if record is not None:
+            write_environment(self.results_dir, record)
+            write_executor(self.results_dir, record, record.created)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -122,6 +162,30 @@ def pytest_report_teststatus(
     return None
 
 
+def certification_of(config: pytest.Config) -> Certification | None:
+    """The session's certification record (built once, after the last scenario)."""
+    cached = config.stash.get(CERTIFICATION, None)
+    if cached is not None:
+        return cached
+    state = state_of(config)
+    if not state.results:
+        return None
+    record = session_certification(state)
+    config.stash[CERTIFICATION] = record
+    return record
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write the certification record of every scenario run in this session."""
+    state = state_of(session.config)
+    record = certification_of(session.config)
+    if record is None or state.certification_path is None:
+        return
+    state.certification_path.parent.mkdir(parents=True, exist_ok=True)
+    state.certification_path.write_text(record.to_json())
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Every verdict with its numbers."""
     state = state_of(config)
@@ -134,6 +198,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for result in results:
         for line in verdict_lines(result):
             terminalreporter.write_line(line)
+    if state.certification_path is not None:
+        terminalreporter.write_line(f"certification record: {state.certification_path}")
 
 
 @pytest.fixture(scope="session")

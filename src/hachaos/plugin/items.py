@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 
+from hachaos.certification.facts import stack_record
 from hachaos.errors import ConfigError, HachaosError, StackNotReady
-from hachaos.events import EventBus
+from hachaos.events import EventBus, Progress
+from hachaos.plugin.properties import junit_properties
 from hachaos.plugin.runs import booted_stack
-from hachaos.plugin.state import collect_messages, state_of
+from hachaos.plugin.state import SessionState, collect_messages, state_of
+from hachaos.report.bundle import collect_bundle
 from hachaos.report.console import progress_printer, verdict_lines
-from hachaos.scenario.result import ScenarioResult
+from hachaos.running import RunningStack
+from hachaos.scenario.result import ResultReady, ScenarioResult
 from hachaos.scenario.runner import PreparedRun, prepare_scenario
 from hachaos.spec.loader import LoadedScenario, load_scenario
 from hachaos.verdict import VerdictOutcome
@@ -58,7 +62,10 @@ class ScenarioFile(pytest.File):
         except ConfigError as exc:
             yield ScenarioItem.from_parent(self, name=self.path.stem, loaded=None, error=exc)
             return
-        yield ScenarioItem.from_parent(self, name=loaded.spec.name, loaded=loaded, error=None)
+        repeat = state_of(self.config).repeat
+        for k in range(1, repeat + 1):
+            name = loaded.spec.name if repeat == 1 else f"{loaded.spec.name}[run-{k}-of-{repeat}]"
+            yield ScenarioItem.from_parent(self, name=name, loaded=loaded, error=None)
 
 
 class ScenarioItem(pytest.Item):
@@ -91,6 +98,7 @@ class ScenarioItem(pytest.Item):
         with ExitStack() as resources:
             self._phase = "boot"
             stack = resources.enter_context(booted_stack(state, self.loaded.stack, self.bus))
+            self._record_facts(state, stack)
             self._phase = "client setup"
             prepared = prepare_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
             resources.callback(prepared.close)
@@ -105,11 +113,24 @@ class ScenarioItem(pytest.Item):
         self.result = self._prepared.run_once()
         state.results.append(self.result)
         self._save_history(self.result)
+        self.bus.emit(ResultReady(self.result))
+        if not self.result.verdict.passed:  # before teardown, while the nodes still exist
+            collect_bundle(self._prepared.run.stack.nodes, self.bus)
         self._conclude(self.result, state.inconclusive)
 
     def teardown(self) -> None:
         """Release the clients and tear the stack down, however setup or the run ended."""
         self._resources.close()
+
+    def _record_facts(self, state: SessionState, stack: RunningStack) -> None:
+        """Image hashes and the software versions the nodes run, once per stack per session."""
+        if stack.spec.name in state.stacks:
+            return
+        with self.bus.step("versions"):
+            record = stack_record(stack)
+        state.stacks[stack.spec.name] = record
+        found = sorted({f"{k} {v}" for n in record.nodes.values() for k, v in n.software.items()})
+        self.bus.emit(Progress("versions", ", ".join(found) or "none reported"))
 
     def _save_history(self, result: ScenarioResult) -> None:
         directory = state_of(self.config).history_dir
@@ -117,9 +138,7 @@ class ScenarioItem(pytest.Item):
         result.history.save(directory / f"{result.scenario}-{result.run_id}.jsonl")
 
     def _conclude(self, result: ScenarioResult, inconclusive: str) -> None:
-        for m in result.verdict.measurements:
-            self.user_properties.append((m.name, m.render()))
-        self.user_properties.append(("verdict", result.verdict.outcome.value))
+        self.user_properties.extend(junit_properties(result))
         text = "\n".join(verdict_lines(result))
         if result.verdict.outcome is VerdictOutcome.FAIL:
             raise ScenarioFailed(text)

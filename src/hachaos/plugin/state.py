@@ -11,6 +11,7 @@ import pytest
 
 from hachaos.backends import get_backend
 from hachaos.backends.base import Backend
+from hachaos.certification.record import StackRecord
 from hachaos.events import Message
 from hachaos.reaper import sweep_leftovers
 from hachaos.scenario.result import ScenarioResult
@@ -25,7 +26,10 @@ class SessionState:
     seed: int | None
     inconclusive: str  # "fail" or "skip"
     history_dir: Path
+    repeat: int = 1
+    certification_path: Path | None = None
     results: list[ScenarioResult] = field(default_factory=list)
+    stacks: dict[str, StackRecord] = field(default_factory=dict)
     live_run_ids: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     _backend: Backend | None = None
@@ -42,6 +46,14 @@ class SessionState:
                 self.warnings.append(report.warning())
                 print(report.warning(), file=sys.stderr)
         return self._backend
+
+    def engine_version(self) -> str | None:
+        """The engine's version, if this session ever talked to one (never connects itself)."""
+        api = getattr(self._backend, "api", None) if self._backend is not None else None
+        try:
+            return f"docker {api.version()['Version']}" if api is not None else None
+        except Exception:  # a fact for the record, not a condition of the run
+            return None
 
 
 def collect_messages(state: SessionState, scenario: str) -> Callable[[object], None]:

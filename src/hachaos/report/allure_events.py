@@ -6,12 +6,18 @@ Only this module imports allure; the core emits events and never knows who liste
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import allure
 from allure_commons import plugin_manager
 from allure_commons.types import AttachmentType
 
-from hachaos.events import Attachment, Parameter, StepFinished, StepStarted
+from hachaos.events import Attachment, Message, Parameter, StepFinished, StepStarted
+from hachaos.redact import redact
+from hachaos.report.allure_metrics import write_metrics
+from hachaos.report.timeline import timeline_png
+from hachaos.report.verdict_table import verdict_html
+from hachaos.scenario.result import ResultReady
 
 _TYPES = {
     "jsonl": AttachmentType.JSON,
@@ -26,8 +32,10 @@ class AllureSubscriber:
     """Maps StepStarted/StepFinished to nested Allure steps; attachments and parameters to the
     current test result."""
 
-    def __init__(self) -> None:
+    def __init__(self, results_dir: Path | None = None) -> None:
+        self._results_dir = results_dir
         self._open: list[tuple[str, str]] = []  # (step name, allure uuid), innermost last
+        self._warnings: list[str] = []
 
     def __call__(self, event: object) -> None:
         """Handle one event."""
@@ -45,6 +53,27 @@ class AllureSubscriber:
         elif isinstance(event, Parameter):
             # Measured values differ run to run: excluded, so Allure's history id stays stable.
             allure.dynamic.parameter(event.name, event.value, excluded=True)
+        elif isinstance(event, Message) and event.level != "info":
+            self._warn(f"{event.level}: {redact(event.text)}")
+        elif isinstance(event, ResultReady):
+            self._result(event)
+
+    def _warn(self, text: str) -> None:
+        """A warning (split brain, a stack that did not re-form) kept in the result itself."""
+        self._warnings.append(text)
+        allure.attach(text, name=f"warning: {text[:80]}", attachment_type=AttachmentType.TEXT)
+
+    def _result(self, event: ResultReady) -> None:
+        """The verdict table on top (the description), the outcome as tags, the timeline."""
+        result = event.result
+        v = result.verdict
+        allure.dynamic.description_html(verdict_html(result, self._warnings))
+        allure.dynamic.tag(f"verdict:{v.outcome}", f"reason:{v.reason}")
+        title = f"{result.scenario}  {v.outcome.upper()} [{v.reason}]  run {result.run_id}"
+        png = timeline_png(result.history, title, result.recovery)
+        allure.attach(png, name="timeline", attachment_type=AttachmentType.PNG, extension="png")
+        if self._results_dir is not None:
+            write_metrics(self._results_dir, result)
 
     def _finish(self, event: StepFinished) -> None:
         while self._open:

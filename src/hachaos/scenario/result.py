@@ -28,3 +28,10 @@ class ScenarioResult:
     def line(self) -> str:
         """One line for a terminal: scenario, verdict and numbers."""
         return f"{self.scenario}: {self.verdict.summary()}"
+
+
+@dataclass(frozen=True)
+class ResultReady:
+    """Event: a scenario run was judged; reporters draw its verdict table and timeline."""
+
+    result: ScenarioResult
