@@ -166,6 +166,4 @@ def describe(d: Distribution | None) -> str:
 
 
 def _num(v: float, unit: str = "") -> str:
-    if float(v).is_integer():
-        return f"{int(v)}{unit}"
-    return f"{v:.3g}{unit}" if abs(v) < 1 else f"{v:.2f}{unit}"
+    return f"{v:.4g}{unit}"

@@ -35,8 +35,15 @@ def _json(path: Path, text: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        why = "truncated" if exc.pos >= len(text.rstrip()) else "not valid JSON"
+        why = "truncated" if _looks_truncated(text, exc) else "not valid JSON"
         raise BadRecord(f"{path}:{exc.lineno}: {why}: {exc.msg}") from None
+
+
+def _looks_truncated(text: str, exc: json.JSONDecodeError) -> bool:
+    """An error at the very end, an open string, or more brackets opened than closed."""
+    body = text.rstrip()
+    unbalanced = body.count("{") + body.count("[") > body.count("}") + body.count("]")
+    return exc.pos >= len(body) or exc.msg.startswith("Unterminated") or unbalanced
 
 
 def _check_format(path: Path, data: object) -> None:

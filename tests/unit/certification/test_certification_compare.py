@@ -1,0 +1,125 @@
+"""compare: the regression rule on synthetic records, and the command's table and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from certfakes import record_of, runs
+
+from hachaos.certification.compare import Change, Row, compare
+from hachaos.certification.record import Certification
+from hachaos.cli import main
+from hachaos.verdict import VerdictOutcome
+
+
+def _row(rows: tuple[Row, ...], what: str, scenario: str = "s") -> Row:
+    return next(r for r in rows if r.what == what and r.scenario == scenario)
+
+
+def test_same_runs_no_regression() -> None:
+    base = record_of({"s": runs("s", [2.0, 2.2, 2.1])})
+    comparison = compare(base, base)
+    assert comparison.regressions == ()
+    assert _row(comparison.rows, "recovery_time_s").change is Change.SAME
+
+
+def test_worse_verdict_is_a_regression() -> None:
+    base = record_of({"s": runs("s", [2.0])})
+    bad = runs("s", [2.0])
+    bad[0] = bad[0].model_copy(update={"outcome": VerdictOutcome.INCONCLUSIVE})
+    row = _row(compare(base, record_of({"s": bad})).rows, "verdict")
+    assert row.change is Change.WORSE
+    assert row.candidate.startswith("inconclusive")
+
+
+def test_better_verdict_is_not_a_regression() -> None:
+    bad = runs("s", [2.0])
+    bad[0] = bad[0].model_copy(update={"outcome": VerdictOutcome.FAIL})
+    comparison = compare(record_of({"s": bad}), record_of({"s": runs("s", [2.0])}))
+    assert _row(comparison.rows, "verdict").change is Change.BETTER
+
+
+def test_new_lost_writes_are_a_regression_without_tolerance() -> None:
+    base = record_of({"s": runs("s", [2.0], lost=0)})
+    cand = record_of({"s": runs("s", [2.0], lost=1)})
+    assert _row(compare(base, cand).rows, "lost_writes").change is Change.WORSE
+
+
+def test_recovery_beyond_noise_is_a_regression() -> None:
+    base = record_of({"s": runs("s", [2.0, 2.1, 2.2])})
+    cand = record_of({"s": runs("s", [5.0, 5.1, 5.2])})
+    row = _row(compare(base, cand).rows, "recovery_time_s")
+    assert row.change is Change.WORSE
+    assert row.delta == "3s"
+
+
+def test_a_difference_within_the_repeats_spread_is_noise() -> None:
+    # baseline spread 1.0 s: a median 0.8 s worse is within what the repeats already showed
+    base = record_of({"s": runs("s", [2.0, 2.5, 3.0], resolution_s=0.0)})
+    cand = record_of({"s": runs("s", [3.2, 3.3, 3.4], resolution_s=0.0)})
+    row = _row(compare(base, cand).rows, "recovery_time_s")
+    assert row.change is Change.SAME
+    assert row.tolerance == "±1s"
+
+
+def test_resolution_counts_as_noise_for_single_runs() -> None:
+    base = record_of({"s": runs("s", [2.0], resolution_s=0.5)})
+    cand = record_of({"s": runs("s", [2.9], resolution_s=0.5)})
+    assert _row(compare(base, cand).rows, "recovery_time_s").change is Change.SAME
+    cand = record_of({"s": runs("s", [3.1], resolution_s=0.5)})
+    assert _row(compare(base, cand).rows, "recovery_time_s").change is Change.WORSE
+
+
+def test_faster_recovery_is_better() -> None:
+    base = record_of({"s": runs("s", [5.0])})
+    cand = record_of({"s": runs("s", [2.0])})
+    assert _row(compare(base, cand).rows, "recovery_time_s").change is Change.BETTER
+
+
+def test_acknowledged_count_is_informational() -> None:
+    base = record_of({"s": runs("s", [2.0])})
+    assert _row(compare(base, base).rows, "acknowledged").change is Change.INFO
+
+
+def test_scenarios_on_one_side_are_listed() -> None:
+    base = record_of({"a": runs("a", [1.0]), "b": runs("b", [1.0])})
+    cand = record_of({"a": runs("a", [1.0]), "c": runs("c", [1.0])})
+    comparison = compare(base, cand)
+    assert comparison.only_baseline == ("b",)
+    assert comparison.only_candidate == ("c",)
+    assert {r.scenario for r in comparison.rows} == {"a"}
+
+
+def _write(tmp_path: Path, name: str, cert: Certification) -> Path:
+    path = tmp_path / name
+    path.write_text(cert.to_json())
+    return path
+
+
+def test_cli_exit_codes_and_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = _write(tmp_path, "base.json", record_of({"s": runs("s", [2.0, 2.1])}))
+    same = _write(tmp_path, "same.json", record_of({"s": runs("s", [2.0, 2.1])}))
+    worse = _write(tmp_path, "worse.json", record_of({"s": runs("s", [9.0, 9.1])}))
+    assert main(["compare", str(base), str(same)]) == 0
+    assert "no regression" in capsys.readouterr().out
+    md = tmp_path / "summary.md"
+    assert main(["compare", str(base), str(worse), "--markdown", str(md)]) == 1
+    out = capsys.readouterr().out
+    assert "REGRESSION" in out
+    assert "rule:" in out
+    assert "**REGRESSION**" in md.read_text()
+
+
+def test_cli_missing_scenarios_exit_2_unless_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _write(tmp_path, "base.json", record_of({"a": runs("a", [1.0]), "b": runs("b", [1.0])}))
+    cand = _write(tmp_path, "cand.json", record_of({"a": runs("a", [1.0])}))
+    assert main(["compare", str(base), str(cand)]) == 2
+    captured = capsys.readouterr()
+    assert "only in baseline (not compared): b" in captured.out
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1
+    assert f"{cand}: missing b" in err[0]
+    assert main(["compare", str(base), str(cand), "--allow-missing"]) == 0

@@ -1,0 +1,92 @@
+"""Versions read from nodes: the script, the parser, a node that cannot be asked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hachaos.certification.facts import stack_record
+from hachaos.certification.versions import parse_versions, stack_versions, version_script
+from hachaos.node import Address, ExecResult, ImageFacts
+
+# what the real images print (hachaos/postgres, redis, rabbitmq, haproxy, Debian 12)
+REAL_OUTPUT = """\
+postgres=postgres (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)
+patroni=patroni 3.0.2
+etcd=etcd Version: 3.4.23
+redis=Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=ae4d7c971a948f0
+rabbitmq=3.10.8
+erlang=25
+haproxy=HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/
+unrelated=1.2.3
+app=
+"""
+
+
+class FakeNode:
+    def __init__(self, name: str, output: str, *, fails: bool = False) -> None:
+        self.name = name
+        self.role = "master"
+        self.output = output
+        self.fails = fails
+        self.timeouts: list[float] = []
+
+    def address(self) -> Address:
+        return Address(self.name, None)
+
+    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
+        self.timeouts.append(timeout_s)
+        if self.fails:
+            raise ConnectionError("engine went away")
+        return ExecResult(0, self.output)
+
+    def logs(self, tail: int = 50) -> str:
+        return "log line\n"
+
+    def is_running(self) -> bool:
+        return True
+
+    def image(self) -> ImageFacts:
+        return ImageFacts("hachaos/redis:latest", "sha-123")
+
+
+def test_parse_real_outputs() -> None:
+    assert parse_versions(REAL_OUTPUT) == {
+        "postgres": "15.20",
+        "patroni": "3.0.2",
+        "etcd": "3.4.23",
+        "redis": "7.0.15",
+        "rabbitmq": "3.10.8",
+        "erlang": "25",
+        "haproxy": "2.6.12-1+deb12u4",
+    }
+
+
+def test_script_asks_each_tool_only_where_it_exists() -> None:
+    script = version_script()
+    assert "command -v redis-server" in script
+    assert "command -v patroni" in script
+    assert script.endswith("true")
+
+
+def test_a_node_that_cannot_be_asked_has_no_versions_and_calls_are_bounded() -> None:
+    good, bad = FakeNode("a", REAL_OUTPUT), FakeNode("b", "", fails=True)
+    found = stack_versions({"a": good, "b": bad}, timeout_s=7)
+    assert found["a"]["redis"] == "7.0.15"
+    assert found["b"] == {}
+    assert good.timeouts == [7]
+
+
+def test_stack_record_has_image_hash_and_versions() -> None:
+    class Stack:
+        class spec:
+            name = "redis-sentinel"
+
+        nodes = {"redis-1": FakeNode("redis-1", "redis=Redis server v=7.0.15\n")}
+
+    rec = stack_record(Stack())  # type: ignore[arg-type]
+    node = rec.nodes["redis-1"]
+    assert (node.image, node.image_hash, node.software) == (
+        "hachaos/redis:latest",
+        "sha-123",
+        {"redis": "7.0.15"},
+    )

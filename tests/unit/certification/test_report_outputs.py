@@ -1,0 +1,108 @@
+"""Report content built from a judged run: verdict table, timeline, JUnit, metrics, environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from certfakes import history, record, result
+
+from hachaos.events import Attachment, EventBus
+from hachaos.history import FaultEvent, FaultPhase
+from hachaos.plugin.properties import junit_properties
+from hachaos.report.allure_environment import environment, write_environment, write_executor
+from hachaos.report.allure_metrics import metric_samples
+from hachaos.report.bundle import collect_bundle
+from hachaos.report.timeline import fault_spans, timeline_png
+from hachaos.report.verdict_table import verdict_html
+from hachaos.verdict import VerdictOutcome
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_verdict_table_budgeted_first_with_marks_and_plain_numbers() -> None:
+    html = verdict_html(result(outcome=VerdictOutcome.FAIL, recovery_s=12.5), ["warning: <x>"])
+    assert "FAIL <code>[recovery-too-slow]</code>" in html
+    rows = html.split("<tr>")[2:]
+    assert "recovery_time_s" in rows[0] and "✗" in rows[0] and "≤ 10 s" in rows[0]
+    assert "12.5 s ± 0.1 s" in rows[0]
+    assert "lost_writes" in rows[1] and "✓" in rows[1]
+    assert "acknowledged" in rows[-1] and "<td>100</td>" in rows[-1]
+    assert '"12.5' not in html  # numbers, not quoted strings
+    assert "warning: &lt;x&gt;" in html
+
+
+def test_timeline_is_a_png_with_the_fault_window() -> None:
+    h = history()
+    assert timeline_png(h, "title", result().recovery).startswith(PNG)
+    spans = fault_spans(h, 0, 3.0)
+    assert [(s.start_s, s.end_s, s.label) for s in spans] == [(1.0, 2.0, "kill → redis-1")]
+
+
+def test_a_fault_never_reverted_is_shaded_to_the_end() -> None:
+    h = history()
+    h.add_fault(FaultEvent(2_500_000_000, FaultPhase.INJECT, "pause", "redis-2"))
+    spans = fault_spans(h, 0, 3.0)
+    assert spans[-1].end_s == 3.0 and spans[-1].label == "pause → redis-2"
+
+
+def test_junit_properties_are_numeric_with_budget_and_ok() -> None:
+    props = dict(junit_properties(result(recovery_s=10.15, budget_s=20.0)))
+    assert props["recovery_time_s"] == "10.15"
+    assert props["recovery_time_s.budget"] == "20"
+    assert props["recovery_time_s.ok"] == "true"
+    assert props["recovery_time_s.unit"] == "s"
+    assert props["lost_writes"] == "0"
+    assert (props["verdict"], props["seed"], props["run_id"]) == ("pass", "42", "hc-00000001")
+    assert "error_rate.during.budget" not in props
+
+
+def test_metrics_one_series_per_scenario_and_measurement() -> None:
+    samples = metric_samples(result(lost=None), 1000)
+    keys = {s["key"]: s for s in samples}
+    assert keys["redis-kill-master/recovery_time_s"]["value"] == 2.0
+    assert keys["redis-kill-master/recovery_time_s"]["better"] == "lower"
+    assert "redis-kill-master/lost_writes" not in keys  # not measured: no sample
+    assert all(s["id"] and s["start"] == 1000 for s in samples)
+
+
+def test_environment_lists_versions_seed_and_engine(tmp_path: Path) -> None:
+    from hachaos.certification.record import NodeFacts, StackRecord
+
+    stack = StackRecord(
+        name="redis-sentinel",
+        nodes={
+            "redis-1": NodeFacts(role="master", software={"redis": "7.0.15"}),
+            "sentinel-1": NodeFacts(role="sentinel", software={"redis": "7.0.15"}),
+        },
+    )
+    cert = record(result()).model_copy(update={"stacks": {"redis-sentinel": stack}})
+    env = environment(cert)
+    assert env["redis-sentinel.redis"] == "7.0.15"
+    assert env["engine"] == "docker 20.10"
+    text = write_environment(tmp_path, cert).read_text()
+    assert "redis-sentinel.redis = 7.0.15" in text
+    executor = json.loads(write_executor(tmp_path, cert, "night 1").read_text())
+    assert executor["buildName"] == "night 1"
+
+
+def test_support_bundle_attaches_redacted_logs_and_status() -> None:
+    class Node:
+        name, role = "pg-1", "primary"
+
+        def logs(self, tail: int = 50) -> str:
+            return "connecting to postgresql://app:hunter2@pg-1/db\n"
+
+        def exec(self, cmd: object, timeout_s: float = 30.0) -> object:
+            from hachaos.node import ExecResult
+
+            return ExecResult(0, "## patronictl list\n| pg-1 | Leader |\n")
+
+    got: list[Attachment] = []
+    bus = EventBus()
+    bus.subscribe(lambda e: got.append(e) if isinstance(e, Attachment) else None)
+    collect_bundle({"pg-1": Node()}, bus)  # type: ignore[dict-item]
+    names = [a.name for a in got]
+    assert names == ["logs pg-1", "status pg-1"]
+    assert b"hunter2" not in got[0].body
+    assert b"Leader" in got[1].body
