@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -126,11 +127,12 @@ class ScenarioItem(pytest.Item):
         """Image hashes and the software versions the nodes run, once per stack per session."""
         if stack.spec.name in state.stacks:
             return
-        with self.bus.step("versions"):
-            record = stack_record(stack)
+        started = time.monotonic()
+        record = stack_record(stack)  # no step of its own: the result's steps stay the phases
         state.stacks[stack.spec.name] = record
         found = sorted({f"{k} {v}" for n in record.nodes.values() for k, v in n.software.items()})
-        self.bus.emit(Progress("versions", ", ".join(found) or "none reported"))
+        took = time.monotonic() - started
+        self.bus.emit(Progress("versions", f"{', '.join(found) or 'none reported'} ({took:.2f}s)"))
 
     def _save_history(self, result: ScenarioResult) -> None:
         directory = state_of(self.config).history_dir
