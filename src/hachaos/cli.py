@@ -22,6 +22,7 @@ COMMANDS = (
     "proxy",
     "compare",
     "certify",
+    "report",
 )
 
 EXIT_CONFIG = 2
