@@ -29,15 +29,26 @@ def _compare_with_last_night(args: argparse.Namespace) -> int:
     return code
 
 
-def run(args: argparse.Namespace) -> int:
-    """Generate the report, then compare with the previous night; exit like `compare`."""
+def _generate(args: argparse.Namespace) -> int:
     if not args.results.is_dir():
         print(f"hachaos report: {args.results}: no Allure results folder", file=sys.stderr)
         return EXIT_BAD_INPUT
     history = args.night_dir / "allure-history.jsonl"
     done = generate(args.allure, args.results, args.out, history, args.name)
     print(f"report: {done.output}/index.html (generated in {done.seconds:.2f}s)")
-    return _compare_with_last_night(args)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate the report and/or compare with the previous night; exit like `compare`."""
+    steps = set(args.steps.split(","))
+    unknown = steps - {"generate", "compare"}
+    if unknown:
+        print(f"hachaos report: unknown step(s) {', '.join(sorted(unknown))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if "generate" in steps and (code := _generate(args)) != 0:
+        return code
+    return _compare_with_last_night(args) if "compare" in steps else 0
 
 
 def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,4 +68,9 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--markdown", type=Path, default=Path("reports/certification.md"))
     p.add_argument("--allure", default="allure", help="the Allure 3 binary (default: allure)")
     p.add_argument("--name", default="hachaos nightly", help="report name")
+    p.add_argument(
+        "--steps",
+        default="generate,compare",
+        help="generate, compare or both (default generate,compare)",
+    )
     p.set_defaults(func=run)

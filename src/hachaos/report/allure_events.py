@@ -61,7 +61,7 @@ class AllureSubscriber:
     def _warn(self, text: str) -> None:
         """A warning (split brain, a stack that did not re-form) kept in the result itself."""
         self._warnings.append(text)
-        allure.attach(text, name=f"warning: {text[:80]}", attachment_type=AttachmentType.TEXT)
+        allure.attach(text, name=text[:80], attachment_type=AttachmentType.TEXT)
 
     def _result(self, event: ResultReady) -> None:
         """The verdict table on top (the description), the outcome as tags, the timeline."""
