@@ -113,7 +113,7 @@ def timeline_png(history: History, title: str, recovery: Recovery | None = None)
     ax.set_xlabel("time since first operation (s)")
     ax.set_ylabel("latency (ms, log)")
     ax.grid(True, which="major", alpha=0.3)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.12)  # tight_layout costs 0.3 s
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
