@@ -59,6 +59,27 @@ def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Py
     [history] = list((pytester.path / "reports" / "histories").glob("*.jsonl"))
     kinds = {json.loads(line)["type"] for line in history.read_text().splitlines()}
     assert kinds == {"op", "fault"}
+    _assert_report_content(pytester, res)
+
+
+def _assert_report_content(pytester: pytest.Pytester, res: dict[str, Any]) -> None:
+    """Verdict table, timeline picture, metrics, environment and the certification record."""
+    assert 'class="hachaos-verdict"' in res["descriptionHtml"]
+    assert "✓" in res["descriptionHtml"]
+    [png] = [a for a in res["attachments"] if a["name"] == "timeline"]
+    assert (pytester.path / "allure" / png["source"]).read_bytes().startswith(b"\x89PNG")
+    [perf] = list((pytester.path / "allure").glob("*-perf.json"))
+    keys = {s["key"] for s in json.loads(perf.read_text())}
+    assert "redis-sentinel-kill-master/recovery_time_s" in keys
+    env = (pytester.path / "allure" / "environment.properties").read_text()
+    assert "redis-sentinel.redis = 7." in env
+    assert (pytester.path / "allure" / "executor.json").is_file()
+    record = json.loads((pytester.path / "reports" / "certification.json").read_text())
+    nodes = record["stacks"]["redis-sentinel"]["nodes"]
+    assert nodes["redis-1"]["software"]["redis"].startswith("7.")
+    assert nodes["redis-1"]["image_hash"]
+    [run] = record["scenarios"]["redis-sentinel-kill-master"]["runs"]
+    assert run["outcome"] == "pass"
 
 
 REPORTS = ("--junitxml", "junit.xml", "--alluredir", "allure", "-p", "no:cacheprovider")
@@ -100,6 +121,10 @@ def test_unreachable_budget_fails_with_the_measurement(pytester: pytest.Pytester
     assert case.find("failure") is not None and case.find("error") is None
     props = {p.get("name"): p.get("value") for p in case.iter("property")}
     assert props["verdict"] == "fail"
+    assert float(props["recovery_time_s"] or "nan") > 0.1
+    assert props["recovery_time_s.budget"] == "0.1"
+    assert props["recovery_time_s.ok"] == "false"
+    assert str(props["seed"]).isdigit() and str(props["run_id"]).startswith("hc-")
     res = _allure_result(pytester)
     assert res["status"] == "failed"
     assert _categories_of(pytester, res) == ["System under test failed its budget"]
@@ -172,6 +197,8 @@ def test_inconclusive_is_its_own_outcome(pytester: pytest.Pytester) -> None:
     assert case.find("failure") is not None
     res = _allure_result(pytester)
     assert _categories_of(pytester, res) == ["Inconclusive (could not be judged: never a pass)"]
+    bundle = {a["name"] for a in res["attachments"]}
+    assert "logs a" in bundle  # collected before teardown, because the run did not pass
     result.stdout.fnmatch_lines(["*[[]never-steady[]] steady state: 0/5 consecutive ok samples"])
     skipped = pytester.runpytest_subprocess(
         "scenarios", "--hachaos-inconclusive=skip", "-q", "-p", "no:cacheprovider"
