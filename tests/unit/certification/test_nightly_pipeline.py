@@ -1,0 +1,113 @@
+"""`hachaos report` and the nightly tools without npm: a stand-in allure binary, fake records."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from certfakes import record_of, runs
+
+from hachaos.cli import main
+from hachaos.report import nightly_tools
+from hachaos.report.allure_html import ALLURE_VERSION, allure_config, strip_analytics
+
+GTAG = """<body><div id="app"></div>
+    <script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>
+    <script>
+        window.dataLayer = window.dataLayer || [];
+        function gtag(){dataLayer.push(arguments);}
+        gtag('js', new Date());
+    </script>
+    <script>window.data = 1;</script></body>"""
+
+FAKE_ALLURE = """#!/bin/sh
+# stand-in for `allure generate RESULTS --config CFG --output OUT`
+mkdir -p "$6"
+cp "$4" "$6/used-config.json"
+printf '%s' "$GTAG" > "$6/index.html"
+echo "analytics=$ALLURE_NO_ANALYTICS" > "$6/env.txt"
+"""
+
+
+def test_strip_analytics_removes_only_the_tracking_scripts(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text(GTAG)
+    assert strip_analytics(tmp_path) == 1
+    text = (tmp_path / "index.html").read_text()
+    assert "googletagmanager" not in text and "gtag(" not in text
+    assert "window.data = 1" in text
+
+
+def test_config_carries_history_in_a_file(tmp_path: Path) -> None:
+    cfg = allure_config(tmp_path / "out", tmp_path / "night" / "h.jsonl", "nightly")
+    assert cfg["historyPath"] == str((tmp_path / "night" / "h.jsonl").resolve())
+    assert cfg["output"] == str((tmp_path / "out").resolve())
+
+
+def _fake_allure(tmp_path: Path) -> Path:
+    binary = tmp_path / "allure"
+    binary.write_text(FAKE_ALLURE)
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    return binary
+
+
+def _write(path: Path, recoveries: list[float]) -> Path:
+    path.write_text(record_of({"s": runs("s", recoveries)}).to_json())
+    return path
+
+
+def test_report_generates_then_compares_with_the_previous_night(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GTAG", GTAG)
+    results, night = tmp_path / "results", tmp_path / "nightly"
+    results.mkdir()
+    tonight = _write(tmp_path / "cert.json", [2.0])
+    common = [
+        "report",
+        f"--results={results}",
+        f"--out={tmp_path / 'out'}",
+        f"--night-dir={night}",
+        f"--certification={tonight}",
+        f"--markdown={tmp_path / 'c.md'}",
+        f"--allure={_fake_allure(tmp_path)}",
+    ]
+    assert main(common) == 0  # first night: becomes the baseline
+    assert "googletagmanager" not in (tmp_path / "out" / "index.html").read_text()
+    assert (tmp_path / "out" / "env.txt").read_text().strip() == "analytics=true"
+    used = json.loads((tmp_path / "out" / "used-config.json").read_text())
+    assert used["historyPath"].endswith("nightly/allure-history.jsonl")
+    assert (night / "certification.json").read_text() == tonight.read_text()
+    _write(tonight, [9.0])  # the next night is worse
+    assert main([*common, "--steps=compare"]) == 1
+    assert "REGRESSION" in capsys.readouterr().out
+    assert json.loads((night / "certification.json").read_text())["scenarios"]["s"]
+
+
+def test_report_bad_input_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", f"--results={tmp_path / 'none'}"]) == 2
+    assert main(["report", "--steps=publish"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"hachaos report: {tmp_path / 'none'}: no Allure results folder",
+        "hachaos report: unknown step(s) publish",
+    ]
+
+
+def test_nightly_tools_know_the_pinned_allure(tmp_path: Path) -> None:
+    package = tmp_path / "node_modules" / "allure" / "package.json"
+    assert nightly_tools.installed_allure(tmp_path) is None
+    package.parent.mkdir(parents=True)
+    package.write_text(json.dumps({"version": ALLURE_VERSION}))
+    assert nightly_tools.installed_allure(tmp_path) == ALLURE_VERSION
+    assert nightly_tools.ensure_allure(tmp_path) == tmp_path / "node_modules/.bin/allure"
+
+
+def test_nightly_tools_say_what_to_install_when_not_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(nightly_tools.SetupError, match="install nodejs npm"):
+        nightly_tools.apt_install(["node", "npm"])
