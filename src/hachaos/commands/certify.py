@@ -28,7 +28,6 @@ def pytest_command(args: argparse.Namespace) -> list[str]:
         "--clean-alluredir",
         "--junitxml",
         str(args.junitxml),
-        *args.pytest_args,
     ]
 
 
@@ -58,6 +57,10 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--alluredir", type=Path, default=Path("reports/allure-results"))
     p.add_argument("--junitxml", type=Path, default=Path("reports/junit.xml"))
     p.add_argument("--allow-missing", action="store_true", help="see `hachaos compare`")
-    p.add_argument("paths", nargs="*", default=["scenarios", "suites"], help="what to run")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        default=["scenarios", "suites"],
+        help="what to run; after --, pytest options too (e.g. -- scenarios -k kill)",
+    )
     p.set_defaults(func=run)
