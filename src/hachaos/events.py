@@ -37,10 +37,14 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A key/value a report should show next to the result (a budget, a measured value)."""
+    """A key/value a report should show next to the result (a budget, a measured value).
+
+    `identity` marks a value that tells results apart (the repeat index): reports keep it in
+    the result's identity instead of treating two results as retries of one another."""
 
     name: str
     value: str
+    identity: bool = False
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,15 @@ class _AllureBridge:
         from hachaos.report.allure_events import AllureSubscriber, label_scenario
 
         bus.subscribe(AllureSubscriber(self.results_dir))
-        label_scenario(item)
+        label_scenario(item)  # for a setup error (infrastructure): its result has these too
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        # again: allure-pytest resets the title and description when setup ends
+        from hachaos.report.allure_events import label_scenario
+
+        if isinstance(item, ScenarioItem):
+            label_scenario(item, labels=False)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

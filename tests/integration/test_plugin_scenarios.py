@@ -65,6 +65,7 @@ def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Py
 def _assert_report_content(pytester: pytest.Pytester, res: dict[str, Any]) -> None:
     """Verdict table, timeline picture, metrics, environment and the certification record."""
     assert 'class="hachaos-verdict"' in res["descriptionHtml"]
+    assert {"name": "scenario", "value": "redis-sentinel-kill-master"} in res["labels"]
     assert "✓" in res["descriptionHtml"]
     [png] = [a for a in res["attachments"] if a["name"] == "timeline"]
     assert (pytester.path / "allure" / png["source"]).read_bytes().startswith(b"\x89PNG")

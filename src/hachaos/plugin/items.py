@@ -11,7 +11,7 @@ import pytest
 
 from hachaos.certification.facts import stack_record
 from hachaos.errors import ConfigError, HachaosError, StackNotReady
-from hachaos.events import EventBus, Progress
+from hachaos.events import EventBus, Parameter, Progress
 from hachaos.plugin.properties import junit_properties
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import SessionState, collect_messages, state_of
@@ -66,7 +66,9 @@ class ScenarioFile(pytest.File):
         repeat = state_of(self.config).repeat
         for k in range(1, repeat + 1):
             name = loaded.spec.name if repeat == 1 else f"{loaded.spec.name}[run-{k}-of-{repeat}]"
-            yield ScenarioItem.from_parent(self, name=name, loaded=loaded, error=None)
+            item = ScenarioItem.from_parent(self, name=name, loaded=loaded, error=None)
+            item.repeat = (k, repeat)
+            yield item
 
 
 class ScenarioItem(pytest.Item):
@@ -84,6 +86,7 @@ class ScenarioItem(pytest.Item):
         self._resources = ExitStack()
         self._prepared: PreparedRun
         self._phase = "collection"
+        self.repeat = (1, 1)  # (k, N): this item is the k-th of N runs of its scenario
 
     def setup(self) -> None:
         """Boot the stack and set up the clients: any problem here is infrastructure, so pytest
@@ -96,6 +99,8 @@ class ScenarioItem(pytest.Item):
         if self.config.get_verbosity() >= 0:  # -q: verdicts only
             self.bus.subscribe(progress_printer(live_writer(self.config), self.name))
         self.config.hook.pytest_hachaos_bus_created(item=self, bus=self.bus)
+        if self.repeat[1] > 1:  # repeats are separate results, not retries of one another
+            self.bus.emit(Parameter("repeat", f"{self.repeat[0]} of {self.repeat[1]}", True))
         with ExitStack() as resources:
             self._phase = "boot"
             stack = resources.enter_context(booted_stack(state, self.loaded.stack, self.bus))

@@ -19,6 +19,7 @@ from hachaos.report.timeline import timeline_png
 from hachaos.report.verdict_table import verdict_html
 from hachaos.scenario.result import ResultReady
 
+SCENARIO_LABEL = "scenario"
 _TYPES = {
     "jsonl": AttachmentType.JSON,
     "json": AttachmentType.JSON,
@@ -52,7 +53,7 @@ class AllureSubscriber:
             )
         elif isinstance(event, Parameter):
             # Measured values differ run to run: excluded, so Allure's history id stays stable.
-            allure.dynamic.parameter(event.name, event.value, excluded=True)
+            allure.dynamic.parameter(event.name, event.value, excluded=not event.identity)
         elif isinstance(event, Message) and event.level != "info":
             self._warn(f"{event.level}: {redact(event.text)}")
         elif isinstance(event, ResultReady):
@@ -91,12 +92,14 @@ class _StepError(Exception):
     """Carries a failed step's message to Allure."""
 
 
-def label_scenario(item: object) -> None:
-    """Title, suite and description of a scenario's Allure result."""
+def label_scenario(item: object, *, labels: bool = True) -> None:
+    """Title, description and (with `labels`) suite and scenario label of a scenario's result."""
     loaded = getattr(item, "loaded", None)
     if loaded is None:
         return
     allure.dynamic.title(loaded.spec.name)
-    allure.dynamic.suite(loaded.stack.name)
+    if labels:
+        allure.dynamic.suite(loaded.stack.name)
+        allure.dynamic.label(SCENARIO_LABEL, loaded.spec.name)  # the report's tree groups by it
     if loaded.spec.description:
         allure.dynamic.description(loaded.spec.description)

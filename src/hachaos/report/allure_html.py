@@ -38,7 +38,13 @@ def allure_config(output: Path, history: Path, name: str) -> dict[str, object]:
         "name": name,
         "output": str(output.resolve()),
         "historyPath": str(history.resolve()),
-        "plugins": {"awesome": {"options": {"reportName": name, "singleFile": False}}},
+        # grouped by the `scenario` label: the overview lists every scenario by name (with its
+        # repeats inside), not a collapsed tree of folders
+        "plugins": {
+            "awesome": {
+                "options": {"reportName": name, "singleFile": False, "groupBy": ["scenario"]}
+            }
+        },
     }
 
 
