@@ -17,7 +17,7 @@ from hachaos.plugin.items import ScenarioFile, ScenarioItem
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import STATE, SessionState, state_of
 from hachaos.reaper import cleanup_runs, install_signal_cleanup
-from hachaos.report.console import verdict_lines
+from hachaos.report.console import repeat_lines, verdict_lines
 from hachaos.running import RunningStack
 from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
 
@@ -205,6 +205,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("hachaos verdicts")
     for result in results:
         for line in verdict_lines(result):
+            terminalreporter.write_line(line)
+    record = certification_of(config)
+    if record is not None and record.repeat > 1:
+        terminalreporter.section("hachaos repeats (judged on the worst run)")
+        for line in repeat_lines(record):
             terminalreporter.write_line(line)
     if state.certification_path is not None:
         terminalreporter.write_line(f"certification record: {state.certification_path}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from hachaos.certification.record import Certification
 from hachaos.events import Progress
 from hachaos.redact import redact
 from hachaos.scenario.result import ScenarioResult
@@ -34,4 +35,24 @@ def verdict_lines(result: ScenarioResult) -> list[str]:
         f"probe every {result.probe_interval_s * 1000:g} ms"
     )
     lines.extend(f"{'':14}{m.render()}" for m in v.measurements)
+    return lines
+
+
+def repeat_lines(record: Certification) -> list[str]:
+    """Per scenario run more than once: the worst run's verdict and each budgeted value's
+    distribution over the runs (median [min..max])."""
+    lines: list[str] = []
+    for sc in record.scenarios.values():
+        if len(sc.runs) < 2:
+            continue
+        lines.append(
+            f"{sc.outcome.upper():12} {sc.name}  worst of {len(sc.runs)} runs [{sc.reason}]"
+        )
+        for name, d in sc.distribution.items():
+            if d.budget is None:
+                continue
+            lines.append(
+                f"{'':14}{name} median {d.median:.4g}{d.unit} [{d.min:.4g}..{d.max:.4g}], "
+                f"budget {d.cmp} {d.budget:g}{d.unit}"
+            )
     return lines

@@ -63,3 +63,13 @@ def test_record_round_trips_through_json(tmp_path: Path) -> None:
         10.0,
         True,
     )
+
+
+def test_repeat_lines_show_the_worst_verdict_and_distribution() -> None:
+    from hachaos.report.console import repeat_lines
+
+    worse = result("a", VerdictOutcome.FAIL, recovery_s=12.0, run_id="hc-2")
+    lines = repeat_lines(record(result("a", recovery_s=2.0, run_id="hc-1"), worse, repeat=2))
+    assert lines[0].startswith("FAIL") and "worst of 2 runs [recovery-too-slow]" in lines[0]
+    assert "recovery_time_s median 7s [2..12], budget ≤ 10s" in lines[1]
+    assert not any("error_rate" in line for line in lines)  # unbudgeted values stay in the record

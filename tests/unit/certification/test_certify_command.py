@@ -1,0 +1,30 @@
+"""`hachaos certify`: what it runs, and bad input before anything runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hachaos.cli import build_parser, main
+from hachaos.commands.certify import pytest_command
+
+
+def test_certify_runs_the_catalog_with_repeats_into_the_record() -> None:
+    args = build_parser().parse_args(
+        ["certify", "--baseline", "b.json", "--repeat", "5", "--", "scenarios", "-k", "kill"]
+    )
+    cmd = pytest_command(args)
+    assert cmd[1:5] == ["-m", "pytest", "scenarios", "-k"]
+    assert "--hachaos-repeat=5" in cmd
+    assert "--hachaos-certification=reports/certification.json" in cmd
+    assert "--clean-alluredir" in cmd
+
+
+def test_certify_without_baseline_file_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["certify", "--baseline", str(tmp_path / "none.json")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"hachaos certify: {tmp_path / 'none.json'}: no such baseline file"
+    )
