@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from hachaos.spec.faults import FaultSpec, Pick, TargetSpec
-from hachaos.spec.models import Model
+from hachaos.spec.models import Model, Name, is_name, short
 from hachaos.spec.probes import ProbeSpec
 from hachaos.spec.workloads import WorkloadSpec
 from hachaos.verdict import Budget
@@ -37,9 +37,9 @@ class RecoverySpec(Model):
 
 
 class ScenarioSpec(Model):
-    """One chaos scenario against a named stack."""
+    """One chaos scenario against a stack referenced by name (`fixtures/stacks/NAME.yaml`)."""
 
-    name: str
+    name: Name
     description: str = ""
     stack: str
     probe: ProbeSpec
@@ -48,3 +48,13 @@ class ScenarioSpec(Model):
     fault: FaultSpec
     recovery: RecoverySpec = Field(default_factory=RecoverySpec)
     budget: Budget
+
+    @field_validator("stack")
+    @classmethod
+    def _stack_by_name(cls, stack: str) -> str:
+        if not is_name(stack):
+            raise ValueError(
+                f"stack {short(stack)} is not a stack name: a stack is referenced by its name "
+                "only (fixtures/stacks/NAME.yaml), never by a path"
+            )
+        return stack
