@@ -13,7 +13,7 @@ from hachaos.topology.base import RoleResolver
 
 def quorum_count(pick: Pick, n: int) -> int:
     """How many of `n` candidates `pick` selects."""
-    return pick.count(n)
+    return pick.selects(n)
 
 
 def select_targets(

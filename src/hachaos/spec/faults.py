@@ -19,7 +19,7 @@ class Pick(StrEnum):
     MAJORITY = "majority"
     TOLERABLE = "tolerable"  # (n - 1) // 2 of the group
 
-    def count(self, n: int) -> int:
+    def selects(self, n: int) -> int:
         """How many of `n` candidates this pick selects."""
         counts = {
             Pick.ONE: min(1, n),

@@ -61,20 +61,26 @@ def _yaml_loc(loc: Sequence[Any], src: Located, target: Any = None) -> tuple[Any
     return out
 
 
+def _part(part: Any) -> str:
+    """A key path part as shown: as is when plain, quoted (and cut short) otherwise."""
+    text = str(part)
+    return text if text.isprintable() and " " not in text and len(text) <= 63 else short(text)
+
+
 def _describe(err: Any, loc: tuple[Any, ...]) -> str:
-    path = ".".join(str(p) for p in loc)
+    path = ".".join(_part(p) for p in loc)
     kind = err["type"]
     if kind == "extra_forbidden":
-        parent = ".".join(str(p) for p in loc[:-1])
+        parent = ".".join(_part(p) for p in loc[:-1])
         where = f" in {parent}" if parent else ""
-        return f"unknown key '{err['loc'][-1]}'{where}"
+        return f"unknown key {short(str(err['loc'][-1]))}{where}"
     if kind == "missing":
-        return f"missing required key '{'.'.join([*map(str, loc), str(err['loc'][-1])])}'"
+        return f"missing required key '{'.'.join([*map(_part, loc), str(err['loc'][-1])])}'"
     if kind == "union_tag_invalid":
         ctx = err["ctx"]
         field = ctx["discriminator"].strip("'")
         expected = ctx["expected_tags"]
-        return f"{path}.{field}: unknown {field} {ctx['tag']!r} (expected one of {expected})"
+        return f"{path}.{field}: unknown {field} {short(ctx['tag'])} (expected one of {expected})"
     msg = err["msg"].removeprefix("Value error, ")
     given = err.get("input")
     shown = ""

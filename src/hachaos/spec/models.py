@@ -12,7 +12,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeGuard
 
 from pydantic import (
     AfterValidator,
@@ -48,7 +48,7 @@ def short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def is_name(value: object) -> bool:
+def is_name(value: object) -> TypeGuard[str]:
     """True when `value` is a valid `Name` (full match)."""
     return isinstance(value, str) and NAME_RE.fullmatch(value) is not None
 

@@ -76,7 +76,7 @@ def target_findings(
         )
         return
     n = 1 if target.node is not None else holders(stack, target.role or Role.PRIMARY)
-    if n >= 0 and target.pick.count(n) == 0:
+    if n >= 0 and target.pick.selects(n) == 0:
         yield Finding(
             (*loc, "pick"),
             f"pick '{target.pick.value}' of {n} node(s) selects no node: use 'one' or 'all'",
