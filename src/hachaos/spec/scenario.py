@@ -54,7 +54,7 @@ class ScenarioSpec(Model):
     def _stack_by_name(cls, stack: str) -> str:
         if not is_name(stack):
             raise ValueError(
-                f"stack {short(stack)} is not a stack name: a stack is referenced by its name "
+                f"{short(stack)} is not a stack name: a stack is referenced by its name "
                 "only (fixtures/stacks/NAME.yaml), never by a path"
             )
         return stack

@@ -165,9 +165,9 @@ class _Composer:
     def _step(self, event: Any) -> yaml.Node | None:
         """Handle one event; the node it completes (if any), already attached to its parent."""
         if isinstance(event, yaml.AliasEvent):
-            return self._finish(self._alias(event), event.start_mark)
+            return self._finish(self._alias(event), _line(event.start_mark))
         if isinstance(event, yaml.ScalarEvent):
-            return self._finish(self._scalar(event), event.start_mark)
+            return self._finish(self._scalar(event), _line(event.start_mark))
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             self._start(event)
             return None
@@ -227,10 +227,9 @@ class _Composer:
         self._attach(node)
         return node
 
-    def _finish(self, node: yaml.Node, mark: Any) -> yaml.Node:
+    def _finish(self, node: yaml.Node, line: int) -> yaml.Node:
         """A scalar or alias: count its expanded size and depth, then attach it."""
-        line = _line(mark)
-        if len(self.stack) + self.heights[id(node)] > MAX_DEPTH:
+        if len(self.stack) + self.heights[id(node)] - 1 > MAX_DEPTH:
             raise _Reject(line, f"nesting deeper than {MAX_DEPTH} levels (aliases expanded)")
         self._count(self.sizes[id(node)], line)
         self._attach(node)

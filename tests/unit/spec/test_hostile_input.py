@@ -6,6 +6,8 @@ whose text holds no traceback. Bombs, huge files and deep nesting assert the rej
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +122,7 @@ CRASHES = {
     "alias-unknown": raw("name: x\nstack: *nowhere\n", 2, "unknown alias '*nowhere'"),
     "nesting-flow-300": raw("name: " + "[" * 300 + "]" * 300 + "\n", 1, "nesting deeper than"),
     "nesting-flow-3000-unclosed": raw("x: " + "{a: " * 3000 + "\n", 1, "nesting deeper than"),
-    "nesting-block-300": raw(nested_block(300), 34, "nesting deeper than"),
+    "nesting-block-300": raw(nested_block(300), 35, "nesting deeper than 32 levels"),
     "nesting-dashes-300": raw("name: x\nl:\n" + "- " * 300 + "x\n", 3, "nesting deeper than"),
     "nesting-via-alias": raw(
         "d: &d " + "[" * 20 + "]" * 20 + "\ne: " + "[" * 20 + "*d" + "]" * 20 + "\n",
@@ -484,3 +486,49 @@ def test_history_path_stays_in_its_directory(tmp_path: Path, scenario: str, run_
     with pytest.raises(HachaosError):
         history_path(tmp_path, scenario, run_id)
     assert history_path(tmp_path, "ok", "hc-1") == tmp_path / "ok-hc-1.jsonl"
+
+
+CLI_CASES = [
+    "latin1-line1",
+    "utf16-le-bom",
+    "binary-png-header",
+    "alias-self-sequence",
+    "nesting-flow-300",
+    "stack-name-300-chars",
+    "billion-laughs",
+    "stack-dotdot",
+    "scenario-name-dotdot",
+    "toxicity-at-its-key",
+]
+
+
+def validate(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """Run `hachaos validate` in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "hachaos.cli", "validate", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_validate_exits_2_without_traceback(tree: Path) -> None:
+    paths = {}
+    for name in CLI_CASES:
+        paths[name] = write(tree / "scenarios" / f"{name}.yaml", ALL[name].content)
+    done = validate(*paths.values())
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    for name, path in paths.items():
+        assert f"{path}:{ALL[name].line}: " in done.stderr, name
+        assert ALL[name].fragment in done.stderr, name
+
+
+def test_validate_rejects_a_huge_file_unread(tree: Path) -> None:
+    path = tree / "scenarios" / "huge.yaml"
+    with path.open("wb") as fh:
+        fh.truncate(20 * 1024 * 1024)
+    done = validate(path)
+    assert done.returncode == 2
+    assert done.stderr == f"{path}:1: file is larger than 1024 KiB: not a stack or scenario file\n"
