@@ -112,6 +112,12 @@ CASES: dict[str, Callable[[], str | bytes]] = {
 }
 
 
+PARSE_ONLY = (
+    "import sys, time; from pathlib import Path; from hachaos.commands.validate import _check; "
+    "t = time.perf_counter(); _check(Path(sys.argv[1]), []); print(time.perf_counter() - t)"
+)
+
+
 def run_one(path: Path) -> tuple[int, float, float, str]:
     """Exit code, wall seconds, peak RSS in MB, and the first line of output."""
     start = time.monotonic()
@@ -129,23 +135,49 @@ def run_one(path: Path) -> tuple[int, float, float, str]:
     return proc.returncode, wall, usage.ru_maxrss / 1024, first.replace(str(path), "FILE")
 
 
-def main() -> None:
-    """Generate every case in a scratch tree and print one line of figures per case."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--keep", type=Path, help="write the cases here and keep them")
-    args = parser.parse_args()
-    root = args.keep or Path(tempfile.mkdtemp(prefix="hachaos-hostile-"))
+def parse_seconds(path: Path) -> float:
+    """Seconds the check itself takes in a child, imports excluded."""
+    done = subprocess.run(
+        [sys.executable, "-c", PARSE_ONLY, str(path)], capture_output=True, text=True, check=True
+    )
+    return float(done.stdout.strip())
+
+
+def generate(root: Path) -> list[tuple[str, Path]]:
+    """Write the scratch tree and every case; (name, path) per case."""
     (root / "fixtures" / "stacks").mkdir(parents=True, exist_ok=True)
     (root / "fixtures" / "stacks" / "tiny.yaml").write_text(STACK)
     (root / "scenarios").mkdir(exist_ok=True)
-    print(f"{'case':38} {'size':>9} {'exit':>4} {'wall s':>7} {'peak MB':>8}  first line")
+    written = []
     for i, (name, make) in enumerate(CASES.items()):
         content = make()
-        data = content if isinstance(content, bytes) else content.encode("utf-8")
         path = root / "scenarios" / f"case{i:02}.yaml"
-        path.write_bytes(data)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        written.append((name, path))
+    return written
+
+
+def main() -> None:
+    """Generate the cases in a child (so this process stays small: a child's peak RSS starts
+    from its parent's at fork), then print one line of figures per case."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--keep", type=Path, help="write the cases here and keep them")
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="hachaos-hostile-"))
+    if args.generate_only:
+        generate(root)
+        return
+    subprocess.run([sys.executable, __file__, "--generate-only", "--keep", str(root)], check=True)
+    names = list(CASES)
+    head = f"{'case':36} {'bytes':>9} {'exit':>4} {'wall s':>6} {'check s':>7} {'peak MB':>7}"
+    print(f"{head}  first line")
+    for i, name in enumerate(names):
+        path = root / "scenarios" / f"case{i:02}.yaml"
         code, wall, rss, first = run_one(path)
-        print(f"{name:38} {len(data):>9} {code:>4} {wall:>7.2f} {rss:>8.1f}  {first[:90]}")
+        check = parse_seconds(path)
+        size = path.stat().st_size
+        print(f"{name:36} {size:>9} {code:>4} {wall:>6.2f} {check:>7.3f} {rss:>7.1f}  {first[:80]}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ MAX_BYTES = 1024 * 1024  # real stack and scenario files are a few KiB
 MAX_DEPTH = 32  # real files nest 6 levels
 MAX_NODES = 10_000  # scalars, sequences and mappings after alias expansion
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
@@ -41,17 +40,23 @@ INT_TAG = "tag:yaml.org,2002:int"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _Loader(_Base):  # type: ignore[misc]
-    """The safe loader (libyaml's when installed); a value that cannot be read names its line."""
+def loader_class(base: Any) -> Any:
+    """A safe loader class on `base` whose unreadable values (a date like 2024-13-45, an
+    integer of 5000 digits) become marked errors that name their line."""
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """Construct `node`; a bad date or an over-long integer becomes a marked error."""
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, OverflowError) as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark
-            ) from None
+    class _Loader(base):  # type: ignore[misc]
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError) as exc:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"cannot read this value: {exc}", node.start_mark
+                ) from None
+
+    return _Loader
+
+
+LOADER = loader_class(getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when installed
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,9 @@ class _Composer:
         self.expanded += size
         if self.expanded > MAX_NODES:
             raise _Reject(
-                line, f"document expands to more than {MAX_NODES} values (alias expansion bomb?)"
+                line,
+                f"document expands to more than {MAX_NODES} values "
+                "(each use of an alias counts in full): too large for a stack or scenario",
             )
 
     def _attach(self, node: yaml.Node) -> None:
@@ -325,7 +332,7 @@ class _Walk:
 
 
 def _parse(text: str, file: str) -> Located:
-    loader = _Loader(text)
+    loader = LOADER(text)
     try:
         root = _Composer(loader).document()
         if root is None:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hachaos.errors import ConfigError, HachaosError
 from hachaos.plugin.items import history_path
+from hachaos.spec import yamlsrc
 from hachaos.spec.loader import find_stack_file, load_scenario, load_stack
 
 STACK = """\
@@ -434,6 +436,19 @@ def test_corpus_covers_every_kind() -> None:
     assert len(ALL) >= 60
     for kind in (ENCODING, CRASHES, BOMBS, SILENT, ESCAPES, MISPLACED):
         assert len(kind) >= 5
+
+
+PURE_PYTHON_CASES = ["alias-self-mapping", "nesting-flow-300", "billion-laughs", "huge-integer"]
+
+
+@pytest.mark.parametrize("name", PURE_PYTHON_CASES)
+def test_same_bounds_without_libyaml(
+    tree: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yamlsrc, "LOADER", yamlsrc.loader_class(yaml.SafeLoader))
+    test_hostile_file_is_one_clean_problem(tree, ALL[name])
+    path = write(tree / "scenarios" / "ok.yaml", SCENARIO)
+    assert load_scenario(path).spec.name == "tiny-kill"
 
 
 def test_utf8_bom_is_accepted(tree: Path) -> None:
