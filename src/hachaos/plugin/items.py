@@ -103,7 +103,7 @@ class ScenarioItem(pytest.Item):
             return f"{exc}\n{logs}"
         if isinstance(exc, ScenarioFailed | HachaosError):
             return str(exc)
-        return str(super().repr_failure(excinfo, style=style))  # type: ignore[arg-type]
+        return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Any, int, str]:
         """Where the scenario comes from, for pytest's report header."""
