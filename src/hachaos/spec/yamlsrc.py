@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,14 +96,13 @@ def _line(mark: Any) -> int:
 
 def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:
     """The file's bytes; a non-regular file or one over `limit` bytes is rejected unread."""
-    if not path.is_file():
-        what = "no such file" if not path.exists() else "not a regular file"
-        raise _Reject(1, f"cannot read file: {what}")
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise _Reject(1, "cannot read file: not a regular file")
         with path.open("rb") as fh:
             raw = fh.read(limit + 1)
-    except OSError as exc:
-        raise _Reject(1, f"cannot read file: {exc.strerror}") from None
+    except OSError as exc:  # missing, no permission, name too long, ...
+        raise _Reject(1, f"cannot read file: {exc.strerror or exc}") from None
     if len(raw) > limit:
         raise _Reject(1, f"file is larger than {limit // 1024} KiB: not a stack or scenario file")
     return raw
@@ -309,7 +309,7 @@ class _Walk:
             return None
         if node.tag != STR_TAG:
             kind = node.tag.rsplit(":", 1)[-1]
-            self.add(node, f"key {node.value!r} is read as {kind}, not a string: quote it")
+            self.add(node, f"key {node.value[:40]!r} is read as {kind}, not a string: quote it")
             return None
         self.scalar(node)
         return str(node.value)
@@ -321,7 +321,7 @@ class _Walk:
         elif node.tag == FLOAT_TAG and not self.finite(node):
             self.add(node, f"{node.value[:40]!r} is not a finite number")
         elif node.tag in (INT_TAG, FLOAT_TAG) and ":" in node.value:
-            self.add(node, f"{node.value!r} is read as a base-60 number: quote it")
+            self.add(node, f"{node.value[:40]!r} is read as a base-60 number: quote it")
 
     def finite(self, node: yaml.ScalarNode) -> bool:
         """True for a float scalar that is a finite number."""

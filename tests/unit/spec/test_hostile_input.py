@@ -477,7 +477,7 @@ def test_20_mb_file_is_rejected_unread(tree: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["missing.yaml", "dir.yaml"])
+@pytest.mark.parametrize("name", ["missing.yaml", "dir.yaml", "n" * 300 + ".yaml"])
 def test_unreadable_path_is_a_problem(tree: Path, name: str) -> None:
     (tree / "dir.yaml").mkdir()
     with pytest.raises(ConfigError) as exc:
