@@ -206,6 +206,15 @@ SILENT = {
     "stack-name-newline": stack("name: tiny", 'name: "tiny\\n"', 1, "must be 1-63"),
     "scenario-name-newline": scen("name: tiny-kill", 'name: "tiny-kill\\n"', 1, "must be 1-63"),
     "node-name-newline": stack("  c:\n", '  "c\\n":\n', 11, "must be 1-63"),
+    "sql-table-newline": scen(
+        "type: tcp\n  target: {node: a, port: 6379}", 'type: sql\n  table: "t\\n"', 5, "probe.table"
+    ),
+    "master-name-newline": stack(
+        "kind: static", 'kind: redis-sentinel\n  master_name: "m\\n"', 5, "topology.master_name"
+    ),
+    "group-name-path": stack(
+        "role: replica\n  c:", "role: replica\n    group: ../x\n  c:", 11, "must be 1-63"
+    ),
     "link-name-newline": stack("  to-a:", '  "to-a\\n":', 14, "must be 1-63"),
     "env-name-empty": stack(
         "    role: replica\n  c:",
