@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,6 +18,8 @@ from hachaos.plugin.state import STATE, SessionState, state_of
 from hachaos.reaper import cleanup_runs, install_signal_cleanup
 from hachaos.report.console import verdict_lines
 from hachaos.running import RunningStack
+from hachaos.scenario.result import ScenarioResult
+from hachaos.verdict import VerdictOutcome
 from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
 
 
@@ -128,12 +131,24 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for warning in state.warnings:
         terminalreporter.write_line(warning, yellow=True)
     results = state.results
-    if not results:
+    errors = [r for r in terminalreporter.stats.get("error", []) if r.when == "setup"]
+    if not results and not errors:
         return
     terminalreporter.section("hachaos verdicts")
     for result in results:
         for line in verdict_lines(result):
             terminalreporter.write_line(line)
+    for report in errors:
+        first = str(report.longrepr).splitlines()[0] if report.longrepr else "setup error"
+        terminalreporter.write_line(f"{'ERROR':12} {report.nodeid}  {first}", red=True)
+    terminalreporter.write_line(outcome_counts(results, len(errors)), bold=True)
+
+
+def outcome_counts(results: list[ScenarioResult], errors: int) -> str:
+    """`hachaos: 10 pass, 1 fail, 1 inconclusive, 1 error (infrastructure)`."""
+    counts = Counter(r.verdict.outcome for r in results)
+    parts = [f"{counts[o]} {o}" for o in VerdictOutcome]
+    return f"hachaos: {', '.join(parts)}, {errors} error (infrastructure)"
 
 
 @pytest.fixture(scope="session")
