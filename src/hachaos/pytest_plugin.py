@@ -19,8 +19,8 @@ from hachaos.reaper import cleanup_runs, install_signal_cleanup
 from hachaos.report.console import verdict_lines
 from hachaos.running import RunningStack
 from hachaos.scenario.result import ScenarioResult
-from hachaos.verdict import VerdictOutcome
 from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
+from hachaos.verdict import VerdictOutcome
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
