@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -19,7 +20,9 @@ from hachaos.plugin.state import STATE, SessionState, state_of
 from hachaos.reaper import cleanup_runs, install_signal_cleanup
 from hachaos.report.console import repeat_lines, verdict_lines
 from hachaos.running import RunningStack
+from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
+from hachaos.verdict import VerdictOutcome
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -200,19 +203,39 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for warning in state.warnings:
         terminalreporter.write_line(warning, yellow=True)
     results = state.results
-    if not results:
+    errors = [r for r in terminalreporter.stats.get("error", []) if r.when == "setup"]
+    if not results and not errors:
         return
     terminalreporter.section("hachaos verdicts")
     for result in results:
         for line in verdict_lines(result):
             terminalreporter.write_line(line)
+    for report in errors:
+        first = str(report.longrepr).splitlines()[0] if report.longrepr else "setup error"
+        terminalreporter.write_line(f"{'ERROR':12} {report.nodeid}  {first}", red=True)
+    terminalreporter.write_line(outcome_counts(results, len(errors)), bold=True)
+    _certification_summary(terminalreporter, config)
+
+
+def _certification_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Repeated scenarios judged on their worst run, and where the record went."""
     record = certification_of(config)
-    if record is not None and record.repeat > 1:
+    if record is None:
+        return
+    if record.repeat > 1:
         terminalreporter.section("hachaos repeats (judged on the worst run)")
         for line in repeat_lines(record):
             terminalreporter.write_line(line)
-    if state.certification_path is not None:
-        terminalreporter.write_line(f"certification record: {state.certification_path}")
+    path = state_of(config).certification_path
+    if path is not None:
+        terminalreporter.write_line(f"certification record: {path}")
+
+
+def outcome_counts(results: list[ScenarioResult], errors: int) -> str:
+    """`hachaos: 10 pass, 1 fail, 1 inconclusive, 1 error (infrastructure)`."""
+    counts = Counter(r.verdict.outcome for r in results)
+    parts = [f"{counts[o]} {o}" for o in VerdictOutcome]
+    return f"hachaos: {', '.join(parts)}, {errors} error (infrastructure)"
 
 
 @pytest.fixture(scope="session")

@@ -175,6 +175,7 @@ def test_infrastructure_problem_is_a_setup_error_not_a_verdict(
     result.assert_outcomes(errors=1)
     out = result.stdout.str()
     assert "boot: stack 'never-ready' did not become healthy" in out
+    assert "hachaos: 0 pass, 0 fail, 0 inconclusive, 1 error (infrastructure)" in out
     assert "starting the never-ready service" in out
     assert "Traceback" not in out
     case = _junit_case(pytester)
@@ -191,6 +192,7 @@ def test_inconclusive_is_its_own_outcome(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("scenarios", *REPORTS)
     assert result.parseoutcomes() == {"inconclusive": 1}
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "hachaos: 0 pass, 0 fail, 1 inconclusive, 0 error" in result.stdout.str()
     result.stdout.fnmatch_lines(["INCONCLUSIVE*never-steady*[[]not-steady[]]*"])
     case = _junit_case(pytester)
     props = {p.get("name"): p.get("value") for p in case.iter("property")}

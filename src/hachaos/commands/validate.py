@@ -13,9 +13,16 @@ from hachaos.spec.loader import is_scenario_file, load_scenario, load_stack
 EXIT_INVALID = 2
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # e.g. a name too long: reported when the file is read
+        return False
+
+
 def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
-        if path.is_dir():
+        if _is_dir(path):
             yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
         else:
             yield path

@@ -13,14 +13,7 @@ from hachaos.topology.base import RoleResolver
 
 def quorum_count(pick: Pick, n: int) -> int:
     """How many of `n` candidates `pick` selects."""
-    counts = {
-        Pick.ONE: min(1, n),
-        Pick.ALL: n,
-        Pick.MINORITY: (n - 1) // 2,
-        Pick.TOLERABLE: (n - 1) // 2,
-        Pick.MAJORITY: n // 2 + 1,
-    }
-    return min(n, counts[pick])
+    return pick.selects(n)
 
 
 def select_targets(

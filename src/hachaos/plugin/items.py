@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,20 @@ from hachaos.running import RunningStack
 from hachaos.scenario.result import ResultReady, ScenarioResult
 from hachaos.scenario.runner import PreparedRun, prepare_scenario
 from hachaos.spec.loader import LoadedScenario, load_scenario
+from hachaos.spec.models import is_name, short
 from hachaos.verdict import VerdictOutcome
+
+
+def history_path(directory: Path, scenario: str, run_id: str) -> Path:
+    """`<directory>/<scenario>-<run_id>.jsonl`; both parts must be valid names and the
+    resolved path must stay inside `directory`, so no name can choose where it is written."""
+    bad = [part for part in (scenario, run_id) if not is_name(part)]
+    path = directory / f"{scenario}-{run_id}.jsonl"
+    if bad or not path.resolve().is_relative_to(directory.resolve()):
+        raise HachaosError(
+            f"refusing to write a history file for name {short(bad[:1] or scenario)}"
+        )
+    return path
 
 
 class ScenarioFailed(AssertionError):
@@ -142,7 +156,7 @@ class ScenarioItem(pytest.Item):
     def _save_history(self, result: ScenarioResult) -> None:
         directory = state_of(self.config).history_dir
         directory.mkdir(parents=True, exist_ok=True)
-        result.history.save(directory / f"{result.scenario}-{result.run_id}.jsonl")
+        result.history.save(history_path(directory, result.scenario, result.run_id))
 
     def _conclude(self, result: ScenarioResult, inconclusive: str) -> None:
         self.user_properties.extend(junit_properties(result))

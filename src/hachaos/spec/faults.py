@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from hachaos.spec.models import Model, Role
+from hachaos.spec.models import Model, Name, Role, SpecError
 
 
 class Pick(StrEnum):
@@ -19,12 +19,23 @@ class Pick(StrEnum):
     MAJORITY = "majority"
     TOLERABLE = "tolerable"  # (n - 1) // 2 of the group
 
+    def selects(self, n: int) -> int:
+        """How many of `n` candidates this pick selects."""
+        counts = {
+            Pick.ONE: min(1, n),
+            Pick.ALL: n,
+            Pick.MINORITY: (n - 1) // 2,
+            Pick.TOLERABLE: (n - 1) // 2,
+            Pick.MAJORITY: n // 2 + 1,
+        }
+        return min(n, counts[self])
+
 
 class TargetSpec(Model):
     """Which node(s) a fault hits: by role (resolved at fault time) or by node name."""
 
     role: Role | None = None
-    node: str | None = None
+    node: Name | None = None
     pick: Pick = Pick.ONE
 
     @model_validator(mode="after")
@@ -60,7 +71,7 @@ class PartitionFaultSpec(Model):
     action: Literal["partition"]
     mode: PartitionMode = PartitionMode.ISOLATE
     target: TargetSpec | None = None  # isolate / one-way: which node(s)
-    groups: tuple[tuple[str, ...], ...] = ()  # groups: node names per group
+    groups: tuple[tuple[Name, ...], ...] = ()  # groups: node names per group
     among: tuple[Role, ...] = ()  # the nodes considered (default: every node of the stack)
     method: Literal["iptables", "disconnect"] = "iptables"
     duration_s: float | None = Field(default=None, gt=0, le=3600)
@@ -77,7 +88,23 @@ class PartitionFaultSpec(Model):
             raise ValueError("'groups' goes with mode 'groups' (at least two lists of node names)")
         if self.method == "disconnect" and self.mode is not PartitionMode.ISOLATE:
             raise ValueError("method 'disconnect' only supports mode 'isolate'")
+        self._groups_ok()
         return self
+
+    def _groups_ok(self) -> None:
+        """At least two non-empty groups, no node in two of them."""
+        if self.groups and len(self.groups) < 2:
+            raise SpecError(("groups",), "a partition needs at least two groups")
+        seen: dict[str, int] = {}
+        for i, group in enumerate(self.groups):
+            if not group:
+                raise SpecError(("groups", i), "a group needs at least one node")
+            for j, node in enumerate(group):
+                if node in seen:
+                    raise SpecError(
+                        ("groups", i, j), f"node {node!r} is already in group {seen[node]}"
+                    )
+                seen[node] = i
 
 
 TOXIC_ATTRIBUTES: dict[str, frozenset[str]] = {
@@ -106,7 +133,11 @@ class ToxicSpec(Model):
         unknown = sorted(set(self.attributes) - TOXIC_ATTRIBUTES[self.type])
         if unknown:
             allowed = ", ".join(sorted(TOXIC_ATTRIBUTES[self.type]))
-            raise ValueError(f"toxic {self.type} has no attribute '{unknown[0]}' ({allowed})")
+            where = ("attributes", unknown[0])
+            raise SpecError(where, f"toxic {self.type} has no attribute '{unknown[0]}' ({allowed})")
+        negative = [k for k, v in self.attributes.items() if v < 0]
+        if negative:
+            raise SpecError(("attributes", negative[0]), "a toxic attribute cannot be negative")
         return self
 
 
@@ -114,7 +145,7 @@ class LinkFaultSpec(Model):
     """A fault on a Toxiproxy link: add one toxic, or take the link down (`down: true`)."""
 
     action: Literal["link"]
-    link: str
+    link: Name
     toxic: ToxicSpec | None = None
     down: bool = False
     duration_s: float | None = Field(default=None, gt=0, le=3600)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hachaos.errors import ConfigError, Problem
-from hachaos.spec.faults import FaultSpec
-from hachaos.spec.models import Role, StackSpec
+from hachaos.spec.models import Role, SpecError, StackSpec, is_name, short
+from hachaos.spec.references import scenario_findings
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.spec.yamlsrc import Located, load_located
 
@@ -20,8 +20,40 @@ M = TypeVar("M", bound=BaseModel)
 STACKS_SUBDIR = Path("fixtures") / "stacks"
 
 
-def _yaml_loc(loc: Sequence[Any], src: Located) -> tuple[Any, ...]:
-    """Drop path parts that are not in the file (e.g. the tag pydantic adds inside a union)."""
+def _child(data: Any, part: Any) -> tuple[bool, Any]:
+    """(True, data[part]) when `part` is a key or index of `data`, else (False, None)."""
+    if isinstance(data, dict) and isinstance(part, str) and part in data:
+        return True, data[part]
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return True, data[part]
+    return False, None
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b or (not isinstance(a, dict | list) and type(a) is type(b) and a == b)
+
+
+def _embed(loc: Sequence[Any], data: Any, target: Any) -> tuple[Any, ...] | None:
+    """The parts of `loc` that are keys in the file, leading from `data` to `target`.
+
+    pydantic puts union tags into `loc` (`fault.link.toxic` for the `link` action); a tag can
+    also be a key (`link:`), so the path that really reaches the erroneous input wins.
+    """
+    if not loc:
+        return () if _same(data, target) else None
+    found, child = _child(data, loc[0])
+    if found:
+        rest = _embed(loc[1:], child, target)
+        if rest is not None:
+            return (loc[0], *rest)
+    return _embed(loc[1:], data, target)
+
+
+def _yaml_loc(loc: Sequence[Any], src: Located, target: Any = None) -> tuple[Any, ...]:
+    """The key path of `loc` in the file, without the tags pydantic adds inside unions."""
+    exact = _embed(loc, src.data, target)
+    if exact is not None:
+        return exact
     out: tuple[Any, ...] = ()
     for part in loc:
         if (*out, part) in src.lines:
@@ -29,31 +61,41 @@ def _yaml_loc(loc: Sequence[Any], src: Located) -> tuple[Any, ...]:
     return out
 
 
+def _part(part: Any) -> str:
+    """A key path part as shown: as is when plain, quoted (and cut short) otherwise."""
+    text = str(part)
+    return text if text.isprintable() and " " not in text and len(text) <= 63 else short(text)
+
+
 def _describe(err: Any, loc: tuple[Any, ...]) -> str:
-    path = ".".join(str(p) for p in loc)
+    path = ".".join(_part(p) for p in loc)
     kind = err["type"]
     if kind == "extra_forbidden":
-        parent = ".".join(str(p) for p in loc[:-1])
+        parent = ".".join(_part(p) for p in loc[:-1])
         where = f" in {parent}" if parent else ""
-        return f"unknown key '{err['loc'][-1]}'{where}"
+        return f"unknown key {short(str(err['loc'][-1]))}{where}"
     if kind == "missing":
-        return f"missing required key '{'.'.join([*map(str, loc), str(err['loc'][-1])])}'"
+        return f"missing required key '{'.'.join([*map(_part, loc), str(err['loc'][-1])])}'"
     if kind == "union_tag_invalid":
         ctx = err["ctx"]
         field = ctx["discriminator"].strip("'")
         expected = ctx["expected_tags"]
-        return f"{path}.{field}: unknown {field} {ctx['tag']!r} (expected one of {expected})"
+        return f"{path}.{field}: unknown {field} {short(ctx['tag'])} (expected one of {expected})"
     msg = err["msg"].removeprefix("Value error, ")
     given = err.get("input")
     shown = ""
     if not isinstance(given, dict | list) and given is not None and repr(given) not in msg:
-        shown = f" (got {given!r})"
+        shown = f" (got {short(given)})"
     return f"{path}: {msg}{shown}" if path else f"{msg}{shown}"
 
 
 def _problem(err: Any, src: Located) -> Problem:
     """Place one pydantic error on the line of the key it is about."""
-    loc = _yaml_loc(err["loc"][:-1] if err["type"] == "missing" else err["loc"], src)
+    raw = err["loc"][:-1] if err["type"] == "missing" else err["loc"]
+    loc = _yaml_loc(raw, src, err.get("input"))
+    error = err.get("ctx", {}).get("error")
+    if isinstance(error, SpecError):
+        loc = (*loc, *error.loc)
     line_loc = loc
     if err["type"] == "union_tag_invalid":
         line_loc = (*loc, err["ctx"]["discriminator"].strip("'"))
@@ -98,51 +140,16 @@ def stack_search_dirs(start: Path, extra: Iterable[Path] = ()) -> list[Path]:
 
 
 def find_stack_file(name: str, dirs: Sequence[Path]) -> Path | None:
-    """The stack file for `name` in the first dir that has one."""
+    """The stack file for `name` in the first dir that has one; a stack is found by its name
+    only, so anything that is not a valid name (a path, '..') finds nothing."""
+    if not is_name(name):
+        return None
     for d in dirs:
         for suffix in (".yaml", ".yml"):
             p = d / f"{name}{suffix}"
             if p.is_file():
                 return p
     return None
-
-
-def _fault_alone(src: Located) -> FaultSpec | None:
-    """The fault section validated on its own, so references are checked even when another
-    part of the scenario is invalid."""
-    try:
-        return TypeAdapter(FaultSpec).validate_python(src.data.get("fault"))
-    except ValidationError:
-        return None
-
-
-def _cross_check(fault: FaultSpec | None, stack: StackSpec, src: Located) -> list[Problem]:
-    problems: list[Problem] = []
-    target = getattr(fault, "target", None)
-    if target is None:
-        return problems
-    if target.node is not None and target.node not in stack.nodes:
-        known = ", ".join(stack.nodes)
-        problems.append(
-            src.problem(
-                ("fault", "target", "node"),
-                f"unknown node '{target.node}' in stack '{stack.name}' (nodes: {known})",
-            )
-        )
-    if target.role is not None:
-        roles = {n.role for n in stack.nodes.values()}
-        derived = getattr(stack.topology, "derived_roles", None)  # roles found at run time
-        roles |= derived() if derived is not None else frozenset()
-        if target.role not in roles:
-            known = ", ".join(sorted(r.value for r in roles))
-            problems.append(
-                src.problem(
-                    ("fault", "target", "role"),
-                    f"no node has role '{target.role.value}' in stack '{stack.name}' "
-                    f"(roles: {known})",
-                )
-            )
-    return problems
 
 
 LOSSY_NODE_ACTIONS = ("kill", "pause", "restart")
@@ -177,7 +184,7 @@ def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario
     spec, problems = _validate(ScenarioSpec, src)
     stack_name = src.data.get("stack")
     stack = stack_path = None
-    if isinstance(stack_name, str):
+    if is_name(stack_name):
         dirs = stack_search_dirs(path.resolve().parent, stack_dirs)
         stack_path = find_stack_file(stack_name, dirs)
         if stack_path is None:
@@ -191,7 +198,7 @@ def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario
             except ConfigError as exc:
                 problems.extend(exc.problems)
     if stack is not None:
-        problems.extend(_cross_check(_fault_alone(src), stack, src))
+        problems.extend(src.problem(f.loc, f.message) for f in scenario_findings(src.data, stack))
         if spec is not None:
             problems.extend(_impossible_budget(spec, stack, src))
         problems.sort(key=lambda p: (p.file != src.file, p.line))

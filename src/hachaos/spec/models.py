@@ -1,20 +1,108 @@
-"""Typed models of stack and scenario files: parsed once at the edge, frozen afterwards."""
+"""Typed models of stack and scenario files: parsed once at the edge, frozen afterwards.
+
+Every name a file gives (stack, scenario, node, link, group, alias) is a `Name`: 1 to 63
+lower-case ASCII letters, digits and '-', starting and ending with a letter or digit, matched
+in full. It is a DNS label, so it is a valid hostname, container name part and file name on
+any filesystem, and it can never steer a path: no '/', no '..', no leading '.', no newline.
+"""
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal, TypeGuard
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
-NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
+NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SQL_NAME_RE = r"^[A-Za-z_][A-Za-z0-9_]{0,62}$"
+UPSTREAM_RE = re.compile(r"(?P<node>[^:]+):(?P<port>[0-9]{1,5})")
+MAX_NODES = 64
+MAX_PATH = 4096
+MAX_REGEX = 1000
+
+
+class SpecError(ValueError):
+    """A validation error about a part of the model: `loc` is the key path below the model
+    that raised it, so the loader can place it on that key's line."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def short(value: object, limit: int = 60) -> str:
+    """`repr(value)`, cut to `limit` characters so a hostile value cannot flood the output."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def is_name(value: object) -> TypeGuard[str]:
+    """True when `value` is a valid `Name` (full match)."""
+    return isinstance(value, str) and NAME_RE.fullmatch(value) is not None
+
+
+def _name(value: str) -> str:
+    if not is_name(value):
+        raise ValueError(
+            f"name {short(value)} must be 1-63 lower-case letters, digits and '-' "
+            "(a letter or digit at both ends)"
+        )
+    return value
+
+
+def _env_name(value: str) -> str:
+    if ENV_NAME_RE.fullmatch(value) is None:
+        raise ValueError(
+            f"environment variable name {short(value)} must match [A-Za-z_][A-Za-z0-9_]*"
+        )
+    return value
+
+
+def _file_path(path: str) -> str:
+    """An absolute, normalised file path: no '..', '.', '//' or trailing '/'."""
+    ok = path.startswith("/") and posixpath.normpath(path) == path and not path.startswith("//")
+    if not ok or path == "/" or ".." in path.split("/") or len(path) > MAX_PATH:
+        raise ValueError(
+            f"file path {short(path)} must be an absolute, normalised path to a file "
+            "(no '..', '.', '//' or trailing '/')"
+        )
+    return path
+
+
+Name = Annotated[str, AfterValidator(_name)]
+EnvName = Annotated[str, AfterValidator(_env_name)]
+FilePath = Annotated[str, AfterValidator(_file_path)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+def duplicates(values: Iterable[object]) -> list[int]:
+    """Indexes of values already seen earlier in `values`."""
+    seen: set[object] = set()
+    dups = []
+    for i, value in enumerate(values):
+        if value in seen:
+            dups.append(i)
+        seen.add(value)
+    return dups
 
 
 class Model(BaseModel):
-    """Base for every spec model: unknown keys are errors, instances are immutable."""
+    """Base for every spec model: unknown keys are errors, instances are immutable, numbers
+    are finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Role(StrEnum):
@@ -35,14 +123,14 @@ class Role(StrEnum):
 class PortSpec(Model):
     """A container port published on 127.0.0.1; `host` None means an ephemeral host port."""
 
-    container: int = Field(ge=1, le=65535)
-    host: int | None = Field(default=None, ge=1, le=65535)
+    container: Port
+    host: Port | None = None
 
 
 class ReadyCheck(Model):
     """One readiness check: exactly one of `tcp` (port), `exec` (command) or `log` (regex)."""
 
-    tcp: int | None = Field(default=None, ge=1, le=65535)
+    tcp: Port | None = None
     exec: tuple[str, ...] | None = None
     log: str | None = None
     expect: str | None = None  # with exec: a substring the output must contain
@@ -55,11 +143,18 @@ class ReadyCheck(Model):
         if self.expect is not None and self.exec is None:
             raise ValueError("'expect' only goes with 'exec'")
         if self.log is not None:
-            try:
-                re.compile(self.log)
-            except re.error as exc:
-                raise ValueError(f"'log' is not a valid regular expression: {exc}") from None
+            _regex_ok(self.log)
         return self
+
+
+def _regex_ok(pattern: str) -> None:
+    """A short regular expression that compiles."""
+    if len(pattern) > MAX_REGEX:
+        raise SpecError(("log",), f"'log' is longer than {MAX_REGEX} characters")
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise SpecError(("log",), f"'log' is not a valid regular expression: {exc}") from None
 
 
 class NodeSpec(Model):
@@ -68,21 +163,24 @@ class NodeSpec(Model):
     role: Role
     image: str | None = None
     command: tuple[str, ...] | None = None
-    env: dict[str, str] = Field(default_factory=dict)
+    env: dict[EnvName, str] = Field(default_factory=dict)
     ports: tuple[int | PortSpec, ...] = ()
-    files: dict[str, str] = Field(default_factory=dict)
+    files: dict[FilePath, str] = Field(default_factory=dict)
     ready: tuple[ReadyCheck, ...] = ()
-    group: str | None = None
-    depends_on: tuple[str, ...] = ()  # nodes that must be ready before this one starts
-    aliases: tuple[str, ...] = ()  # extra in-network names besides the node name
+    group: Name | None = None
+    depends_on: tuple[Name, ...] = ()  # nodes that must be ready before this one starts
+    aliases: tuple[Name, ...] = ()  # extra in-network names besides the node name
 
-    @field_validator("files")
+    @field_validator("ports")
     @classmethod
-    def _absolute_paths(cls, files: dict[str, str]) -> dict[str, str]:
-        bad = [p for p in files if not p.startswith("/")]
-        if bad:
-            raise ValueError(f"file paths must be absolute, got {bad[0]!r}")
-        return files
+    def _ports_ok(cls, ports: tuple[int | PortSpec, ...]) -> tuple[int | PortSpec, ...]:
+        for i, port in enumerate(ports):
+            if isinstance(port, int) and not 1 <= port <= 65535:
+                raise SpecError((i,), f"port {port} is not in 1..65535")
+        dups = duplicates(p.container if isinstance(p, PortSpec) else p for p in ports)
+        if dups:
+            raise SpecError((dups[0],), "the same container port is listed twice")
+        return ports
 
     def port_specs(self) -> tuple[PortSpec, ...]:
         """Ports normalised to PortSpec."""
@@ -97,14 +195,14 @@ class LinkSpec(Model):
     """
 
     upstream: str
-    listen: int = Field(ge=1, le=65535)
+    listen: Port
 
     @field_validator("upstream")
     @classmethod
     def _host_port(cls, upstream: str) -> str:
-        host, _, port = upstream.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"upstream must be 'node:port', got {upstream!r}")
+        match = UPSTREAM_RE.fullmatch(upstream)
+        if match is None or not is_name(match["node"]) or not 0 < int(match["port"]) < 65536:
+            raise ValueError(f"upstream must be 'node:port', got {short(upstream)}")
         return upstream
 
     @property
@@ -118,9 +216,9 @@ class RedisSentinelTopology(Model):
 
     kind: Literal["redis-sentinel"]
     replication: Literal["async"] = "async"  # Redis replication is always asynchronous
-    master_name: str = "mymaster"
-    data_port: int = 6379
-    sentinel_port: int = 26379
+    master_name: str = Field(default="mymaster", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    data_port: Port = 6379
+    sentinel_port: Port = 26379
 
 
 class RabbitMQTopology(Model):
@@ -129,7 +227,7 @@ class RabbitMQTopology(Model):
 
     kind: Literal["rabbitmq"]
     queue: str = Field(default="hachaos", min_length=1, max_length=200)
-    amqp_port: int = Field(default=5672, ge=1, le=65535)
+    amqp_port: Port = 5672
 
     def derived_roles(self) -> frozenset[Role]:
         """Roles held at run time without being declared on a node: the queue's leader
@@ -146,8 +244,8 @@ class StaticTopology(Model):
 class EntrySpec(Model):
     """The client entry point of a stack: a node and the in-stack port clients connect to."""
 
-    node: str
-    port: int = Field(ge=1, le=65535)
+    node: Name
+    port: Port
 
 
 class PatroniTopology(Model):
@@ -158,73 +256,84 @@ class PatroniTopology(Model):
 
     kind: Literal["patroni"]
     replication: Literal["async", "sync"] = "async"
-    rest_port: int = Field(default=8008, ge=1, le=65535)
-    pg_port: int = Field(default=5432, ge=1, le=65535)
+    rest_port: Port = 8008
+    pg_port: Port = 5432
     entry: EntrySpec
-    database: str = "postgres"
-    user: str = "postgres"
+    database: str = Field(default="postgres", pattern=SQL_NAME_RE)
+    user: str = Field(default="postgres", pattern=SQL_NAME_RE)
     password: SecretStr
 
 
 class StackSpec(Model):
-    """A declared HA topology: named nodes with roles, and how to find the primary at run time."""
+    """A declared HA topology: named nodes with roles, and how to find the primary at run time.
 
-    name: str
+    Cross-node checks raise SpecError with the key path they are about, so each is reported on
+    the line of the offending key.
+    """
+
+    name: Name
     description: str = ""
     image: str | None = None
-    nodes: dict[str, NodeSpec]
+    nodes: dict[Name, NodeSpec] = Field(min_length=1, max_length=MAX_NODES)
     topology: RedisSentinelTopology | RabbitMQTopology | PatroniTopology | StaticTopology = Field(
         default_factory=lambda: StaticTopology(kind="static"), discriminator="kind"
     )
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
-    links: dict[str, LinkSpec] = Field(default_factory=dict)
-
-    @field_validator("name")
-    @classmethod
-    def _name_ok(cls, name: str) -> str:
-        if not NAME_RE.match(name):
-            raise ValueError(f"name {name!r} must be lower-case letters, digits and '-'")
-        return name
-
-    @field_validator("nodes")
-    @classmethod
-    def _nodes_ok(cls, nodes: dict[str, NodeSpec]) -> dict[str, NodeSpec]:
-        if not nodes:
-            raise ValueError("a stack needs at least one node")
-        for name in nodes:
-            if not NAME_RE.match(name):
-                raise ValueError(f"node name {name!r} must be lower-case letters, digits and '-'")
-        return nodes
+    links: dict[Name, LinkSpec] = Field(default_factory=dict, max_length=MAX_NODES)
 
     @model_validator(mode="after")
     def _images_known(self) -> StackSpec:
         missing = [n for n, spec in self.nodes.items() if not (spec.image or self.image)]
         if missing:
-            raise ValueError(f"node {missing[0]!r} has no image and the stack sets no default")
+            raise SpecError(
+                ("nodes", missing[0]), "node has no image and the stack sets no default 'image'"
+            )
         return self
 
     @model_validator(mode="after")
     def _dependencies_known(self) -> StackSpec:
         for name, spec in self.nodes.items():
-            for dep in spec.depends_on:
+            for i, dep in enumerate(spec.depends_on):
                 if dep not in self.nodes:
-                    raise ValueError(f"node {name!r} depends on unknown node {dep!r}")
+                    raise SpecError(("nodes", name, "depends_on", i), f"unknown node {dep!r}")
         self.start_waves()  # raises on a cycle
+        return self
+
+    @model_validator(mode="after")
+    def _host_ports_unique(self) -> StackSpec:
+        owners: dict[int, str] = {}
+        for name, spec in self.nodes.items():
+            for i, port in enumerate(spec.port_specs()):
+                if port.host is not None and port.host in owners:
+                    where = ("nodes", name, "ports", i, "host")
+                    raise SpecError(
+                        where, f"host port {port.host} is also published by {owners[port.host]!r}"
+                    )
+                if port.host is not None:
+                    owners[port.host] = name
+        return self
+
+    @model_validator(mode="after")
+    def _entry_known(self) -> StackSpec:
+        entry = getattr(self.topology, "entry", None)
+        if entry is not None and entry.node not in self.nodes:
+            where = ("topology", "entry", "node")
+            raise SpecError(where, f"unknown node {entry.node!r} ({', '.join(self.nodes)})")
         return self
 
     @model_validator(mode="after")
     def _links_ok(self) -> StackSpec:
         ports: dict[int, str] = {}
         for name, link in self.links.items():
-            if not NAME_RE.match(name):
-                raise ValueError(f"link name {name!r} must be lower-case letters, digits and '-'")
             if name in self.nodes:
-                raise ValueError(f"link {name!r} has the same name as a node")
+                raise SpecError(("links", name), "a link has the same name as a node")
             if link.upstream_node not in self.nodes:
-                raise ValueError(f"link {name!r} goes to unknown node {link.upstream_node!r}")
+                where = ("links", name, "upstream")
+                raise SpecError(where, f"unknown node {link.upstream_node!r}")
             if link.listen in ports:
-                raise ValueError(
-                    f"links {ports[link.listen]!r} and {name!r} both listen on {link.listen}"
+                where = ("links", name, "listen")
+                raise SpecError(
+                    where, f"link {ports[link.listen]!r} already listens on {link.listen}"
                 )
             ports[link.listen] = name
         return self
@@ -241,7 +350,8 @@ class StackSpec(Model):
             ]
             if not wave:
                 cyclic = sorted(set(self.nodes) - done)
-                raise ValueError(f"depends_on has a cycle among {', '.join(cyclic)}")
+                where = ("nodes", cyclic[0], "depends_on")
+                raise SpecError(where, f"depends_on has a cycle among {', '.join(cyclic)}")
             waves.append(wave)
             done.update(wave)
         return waves

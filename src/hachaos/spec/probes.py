@@ -34,7 +34,7 @@ class HttpProbeSpec(ProbeBase):
 
     type: Literal["http"]
     target: EntrySpec
-    path: str = Field(default="/", pattern=r"^/")
+    path: str = Field(default="/", pattern=r"^/[!-~]*$", max_length=2000)  # no spaces or controls
     expect_status: int = Field(default=200, ge=100, le=599)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from hachaos.spec.faults import FaultSpec, Pick, TargetSpec
-from hachaos.spec.models import Model
+from hachaos.spec.models import Model, Name, is_name, short
 from hachaos.spec.probes import ProbeSpec
 from hachaos.spec.workloads import WorkloadSpec
 from hachaos.verdict import Budget
@@ -42,9 +42,10 @@ MarkerName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}\z"
 
 
 class ScenarioSpec(Model):
-    """One chaos scenario against a named stack; `markers` become pytest markers (e.g. smoke)."""
+    """One chaos scenario against a stack referenced by name (`fixtures/stacks/NAME.yaml`);
+    `markers` become pytest markers (e.g. smoke)."""
 
-    name: str
+    name: Name
     description: str = ""
     markers: tuple[MarkerName, ...] = ()
     stack: str
@@ -54,3 +55,13 @@ class ScenarioSpec(Model):
     fault: FaultSpec
     recovery: RecoverySpec = Field(default_factory=RecoverySpec)
     budget: Budget
+
+    @field_validator("stack")
+    @classmethod
+    def _stack_by_name(cls, stack: str) -> str:
+        if not is_name(stack):
+            raise ValueError(
+                f"{short(stack)} is not a stack name: a stack is referenced by its name "
+                "only (fixtures/stacks/NAME.yaml), never by a path"
+            )
+        return stack

@@ -165,7 +165,8 @@ def test_stack_problems_carry_the_stack_file(tree: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_stack(stack)
     assert problems(exc) == [
-        "tiny.yaml:3: nodes: node name 'A_1' must be lower-case letters, digits and '-'"
+        "tiny.yaml:4: nodes.A_1: name 'A_1' must be 1-63 lower-case letters, digits and '-' "
+        "(a letter or digit at both ends)"
     ]
 
 
