@@ -73,8 +73,9 @@ def markdown(
         if row.change is Change.WORSE:
             cells[-1] = f"**{cells[-1]}**"
         out.append("| " + " | ".join(cells) + " |")
-    out += ["", *(f"- {line}" for line in _one_sided(comparison))]
-    out += ["", f"Rule: {RULE}.", "", _versions(candidate)]
+    one_sided = [f"- {line}" for line in _one_sided(comparison)]
+    out += ["", *one_sided, ""] if one_sided else [""]
+    out += [f"Rule: {RULE}.", "", _versions(candidate)]
     return "\n".join(out).rstrip() + "\n"
 
 
