@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,17 @@ def live_writer(config: pytest.Config) -> Callable[[str], None]:
     return write
 
 
+@contextmanager
+def _bundle_on_error(stack: RunningStack, bus: EventBus) -> Iterator[None]:
+    """A hachaos error (client setup, a fault that cannot be applied) gets the support bundle
+    too, collected before the stack is torn down."""
+    try:
+        yield
+    except HachaosError:
+        collect_bundle(stack.nodes, bus)
+        raise
+
+
 class ScenarioFile(pytest.File):
     """A scenario YAML file; yields one ScenarioItem (which fails cleanly if the file is bad)."""
 
@@ -120,7 +131,8 @@ class ScenarioItem(pytest.Item):
             stack = resources.enter_context(booted_stack(state, self.loaded.stack, self.bus))
             self._record_facts(state, stack)
             self._phase = "client setup"
-            prepared = prepare_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
+            with _bundle_on_error(stack, self.bus):
+                prepared = prepare_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
             resources.callback(prepared.close)
             self._prepared = prepared
             self._resources = resources.pop_all()
@@ -130,7 +142,8 @@ class ScenarioItem(pytest.Item):
         (or a skip with --hachaos-inconclusive=skip)."""
         state = state_of(self.config)
         self._phase = "run"
-        self.result = self._prepared.run_once()
+        with _bundle_on_error(self._prepared.run.stack, self.bus):
+            self.result = self._prepared.run_once()
         state.results.append(self.result)
         self._save_history(self.result)
         self.bus.emit(ResultReady(self.result))

@@ -106,3 +106,33 @@ def test_support_bundle_attaches_redacted_logs_and_status() -> None:
     assert names == ["logs pg-1", "status pg-1"]
     assert b"hunter2" not in got[0].body
     assert b"Leader" in got[1].body
+
+
+def test_a_hachaos_error_in_setup_or_run_gets_the_bundle_before_teardown() -> None:
+    import pytest
+
+    from hachaos.errors import HachaosError
+    from hachaos.node import ExecResult
+    from hachaos.plugin.items import _bundle_on_error
+
+    class Node:
+        name, role = "redis-1", "master"
+
+        def logs(self, tail: int = 50) -> str:
+            return "ready\n"
+
+        def exec(self, cmd: object, timeout_s: float = 30.0) -> ExecResult:
+            return ExecResult(0, "")
+
+    class Stack:
+        nodes = {"redis-1": Node()}
+
+    got: list[str] = []
+    bus = EventBus()
+    bus.subscribe(lambda e: got.append(e.name) if isinstance(e, Attachment) else None)
+    with pytest.raises(HachaosError), _bundle_on_error(Stack(), bus):  # type: ignore[arg-type]
+        raise HachaosError("client setup: connection refused")
+    assert got == ["logs redis-1"]  # empty status output is not attached
+    with pytest.raises(KeyError), _bundle_on_error(Stack(), bus):  # type: ignore[arg-type]
+        raise KeyError("a bug, not a run problem")
+    assert got == ["logs redis-1"]
