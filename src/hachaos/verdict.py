@@ -156,16 +156,30 @@ class Measurement:
     ok: bool | None
     resolution: float | None = None
     cmp: str = "≤"  # how value must compare to budget to be ok: "≤" or "≥"
+    lower_bound: bool = False  # the true value is at least `value` (e.g. still failing at the end)
 
     def render(self) -> str:
-        """One fragment like ``recovery_time_s=2.31s (±0.05s) ≤ 10s``."""
-        text = f"{self.name}={_fmt(self.value, self.unit)}"
+        """One fragment like ``recovery_time_s=2.31s (±0.05s) ≤ 10s`` or, for a lower bound,
+        ``recovery_time_s≥30.2s (lower bound) > 10s``."""
+        sign = "≥" if self.lower_bound and self.value is not None else "="
+        text = f"{self.name}{sign}{_fmt(self.value, self.unit)}"
+        if sign == "≥":
+            return text + _bound_note(self.budget, self.ok, self.unit)
         if self.resolution is not None and self.value is not None:
             text += f" (±{_fmt(self.resolution, self.unit)})"
         if self.budget is not None:
             cmp = self.cmp if self.ok is not False else {"≤": ">", "≥": "<"}[self.cmp]
             text += f" {cmp} {_fmt(self.budget, self.unit)}"
         return text
+
+
+def _bound_note(budget: Number | None, ok: bool | None, unit: str) -> str:
+    """A lower bound against its budget: only "past it" is definite, "within" is not known."""
+    if budget is None:
+        return " (lower bound)"
+    if ok is False:
+        return f" (lower bound) > {_fmt(budget, unit)}"
+    return f" (lower bound; budget {_fmt(budget, unit)})"
 
 
 def _fmt(v: Number | None, unit: str) -> str:
@@ -305,12 +319,32 @@ def _recovery(budget: Budget, rec: Recovery | None) -> _Section:
         m = Measurement("recovery_time_s", None, limit, "s", None)
         why = [_unknown(Reason.RECOVERY_UNKNOWN, "recovery not measured")] if limit else []
         return [m], why
+    if rec.recovery_s is None and rec.lower_bound_s is not None:
+        return _recovery_bound(budget, rec, rec.lower_bound_s)
     value = rec.recovery_s
     ok = None if limit is None or value is None else value <= limit
     if limit is not None and rec.status is RecoveryStatus.NOT_RECOVERED:
         ok = False
     m = Measurement("recovery_time_s", value, limit, "s", ok, rec.resolution_s)
     return [m], _recovery_findings(budget, rec, ok)
+
+
+def _recovery_bound(budget: Budget, rec: Recovery, bound: float) -> _Section:
+    """Clients still failing late in the observation: recovery took at least `bound`; past the
+    budget that is a definite FAIL, within it the usual never-recovered / unconfirmed rules."""
+    limit = budget.recovery_time_s
+    over = limit is not None and bound > limit
+    stuck = rec.status is RecoveryStatus.NOT_RECOVERED and limit is not None
+    ok = False if over or stuck else None
+    m = Measurement("recovery_time_s", bound, limit, "s", ok, lower_bound=True)
+    if not over:
+        return [m], _recovery_findings(budget, rec, ok)
+    where = {
+        RecoveryStatus.NOT_RECOVERED: "still failing at end of observation",
+        RecoveryStatus.UNCONFIRMED: "clients still failing then; later success not sustained",
+    }.get(rec.status, rec.note)
+    detail = f"recovery > {bound:.1f}s ({where}), budget {limit:g}s"
+    return [m], [_fail(Reason.RECOVERY_TOO_SLOW, detail)]
 
 
 def _recovery_findings(budget: Budget, rec: Recovery, ok: bool | None) -> list[_Finding]:

@@ -215,3 +215,28 @@ def test_split_brain_overlap_fails_against_its_budget() -> None:
     assert judge(budget, steady=steady, recovery=rec, overlap=clean).passed
     unknown = judge(budget, steady=steady, recovery=rec, overlap=None)
     assert (unknown.outcome, unknown.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)
+
+
+def test_unconfirmed_past_the_budget_is_a_fail_with_a_lower_bound() -> None:
+    rec = replace(NEVER, status=RecoveryStatus.UNCONFIRMED, lower_bound_s=30.2, note="short")
+    v = verdict(Budget(recovery_time_s=10), recovery=rec)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.RECOVERY_TOO_SLOW)
+    assert v.detail.startswith("recovery > 30.2s (clients still failing then")
+    assert "budget 10s" in v.detail
+    assert "recovery_time_s≥30.20s (lower bound) > 10s" in v.summary()
+
+
+def test_unconfirmed_within_the_budget_stays_inconclusive() -> None:
+    rec = replace(NEVER, status=RecoveryStatus.UNCONFIRMED, lower_bound_s=4.0, note="short")
+    v = verdict(Budget(recovery_time_s=10), recovery=rec)
+    assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.RECOVERY_UNCONFIRMED)
+    assert "recovery_time_s≥4s (lower bound) ≤ 10s" not in v.summary()  # ok unknown: no ≤
+    assert "recovery_time_s≥4s (lower bound; budget 10s)" in v.summary()
+
+
+def test_still_failing_at_the_end_past_the_budget_is_too_slow() -> None:
+    v = verdict(Budget(recovery_time_s=10), recovery=replace(NEVER, lower_bound_s=31.0))
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.RECOVERY_TOO_SLOW)
+    assert "still failing at end of observation" in v.detail
+    v = verdict(Budget(recovery_time_s=40), recovery=replace(NEVER, lower_bound_s=31.0))
+    assert v.reason is Reason.NEVER_RECOVERED
