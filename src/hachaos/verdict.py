@@ -32,6 +32,7 @@ from pydantic import (
 
 from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
+from hachaos.checks.loss import LossWindow
 from hachaos.checks.overlap import PrimaryOverlap
 from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.steady import SteadyState
@@ -40,6 +41,7 @@ WindowName = Literal["before", "during", "after"]
 LIMITS = (
     "recovery_time_s",
     "max_lost_writes",
+    "max_loss_window_s",
     "max_unexpected",
     "max_error_rate",
     "max_p99_ms",
@@ -61,6 +63,7 @@ class Budget(BaseModel):
 
     recovery_time_s: StrictFloat | None = None
     max_lost_writes: StrictInt | None = None
+    max_loss_window_s: StrictFloat | None = None  # RPO: lost writes acked at most this long ago
     max_unexpected: StrictInt | None = None
     max_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None
     max_p99_ms: StrictFloat | None = None
@@ -70,6 +73,7 @@ class Budget(BaseModel):
     @field_validator(
         "recovery_time_s",
         "max_lost_writes",
+        "max_loss_window_s",
         "max_unexpected",
         "max_p99_ms",
         "max_primary_overlap_s",
@@ -127,6 +131,7 @@ class Reason(StrEnum):
     RECOVERY_UNCONFIRMED = "recovery-unconfirmed"
     RECOVERY_UNKNOWN = "recovery-unknown"
     LOST_WRITES = "lost-writes"
+    LOSS_WINDOW = "loss-window"
     UNEXPECTED_WRITES = "unexpected-writes"
     DUPLICATED_WRITES = "duplicated-writes"
     ERROR_RATE = "error-rate"
@@ -240,12 +245,14 @@ def judge(
     latency: WindowStats | None = None,
     fault_effective: bool = True,
     overlap: PrimaryOverlap | None = None,
+    loss: LossWindow | None = None,
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence."""
     sections = [
         _outage(budget, recovery, latency),
         _recovery(budget, recovery),
         _data(budget, data),
+        _loss(budget, data, loss),
         _latency(budget, latency),
         _overlap(budget, overlap),
     ]
@@ -263,6 +270,8 @@ def judge(
     detail = "every measured value is within its budget"
     if budget.expect == "unavailable":
         detail = "outage observed as the design predicts; " + detail
+    if data is not None and data.lost:
+        detail += f"; {len(data.lost)} acknowledged write(s) LOST, accepted by the loss budget"
     return Verdict(VerdictOutcome.PASS, Reason.WITHIN_BUDGET, detail, measurements)
 
 
@@ -384,6 +393,7 @@ def _data(budget: Budget, data: SetResult | None) -> _Section:
             findings.append(_fail(reason, f"{value} {name.replace('_', ' ')} > {limit}"))
     ms += [Measurement(n, counts.get(n), None, "", None) for n in ("duplicated", "acknowledged")]
     has_limit = any(limit is not None for _, limit, _ in limits)
+    has_limit = has_limit or budget.max_loss_window_s is not None
     if has_limit and counts.get("duplicated"):
         detail = f"{counts['duplicated']} key(s) present more than once in the final read"
         findings.append(_fail(Reason.DUPLICATED_WRITES, detail))
@@ -391,6 +401,41 @@ def _data(budget: Budget, data: SetResult | None) -> _Section:
         why = data.reason if data is not None else "no set check ran"
         findings.append(_unknown(Reason.DATA_UNKNOWN, f"data not judgeable: {why}"))
     return ms, findings
+
+
+def _loss(budget: Budget, data: SetResult | None, loss: LossWindow | None) -> _Section:
+    """The loss window against ``max_loss_window_s``; and lost writes with no loss budget at
+    all fail the run: losing acknowledged writes passes only when the scenario says it may."""
+    limit = budget.max_loss_window_s
+    known = data is not None and data.valid is not None
+    value = loss.window_s if known and loss is not None else None
+    ok = None if limit is None or value is None else value <= limit
+    m = Measurement("loss_window_s", value, limit, "s", ok)
+    findings: list[_Finding] = []
+    if ok is False and loss is not None:
+        detail = (
+            f"{loss.lost} lost acknowledged write(s) reach back {loss.window_s:.2f}s from the "
+            f"failover ({loss.reference}), budget {limit:g}s"
+        )
+        findings.append(_fail(Reason.LOSS_WINDOW, detail))
+    elif limit is not None and known and value is None:
+        findings.append(_unknown(Reason.DATA_UNKNOWN, "loss window not measured"))
+    return [m], findings + _unbudgeted_loss(budget, data)
+
+
+def _unbudgeted_loss(budget: Budget, data: SetResult | None) -> list[_Finding]:
+    """A ledger ran but the scenario budgets no loss: any loss fails, no data is unknown."""
+    if data is None or budget.max_lost_writes is not None or budget.max_loss_window_s is not None:
+        return []
+    if data.valid is None:
+        return [_unknown(Reason.DATA_UNKNOWN, f"data not judgeable: {data.reason}")]
+    if not data.lost:
+        return []
+    detail = (
+        f"{len(data.lost)} of {data.acknowledged} acknowledged writes lost, and the scenario "
+        "budgets no loss (set max_lost_writes and/or max_loss_window_s to accept it)"
+    )
+    return [_fail(Reason.LOST_WRITES, detail)]
 
 
 def _data_counts(data: SetResult | None) -> dict[str, int]:

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
+from hachaos.checks.loss import LossWindow
 from hachaos.checks.recovery import Recovery, RecoveryStatus, Window
 from hachaos.checks.steady import SteadyState
 from hachaos.verdict import Budget, Reason, Verdict, VerdictOutcome, judge
@@ -240,3 +241,41 @@ def test_still_failing_at_the_end_past_the_budget_is_too_slow() -> None:
     assert "still failing at end of observation" in v.detail
     v = verdict(Budget(recovery_time_s=40), recovery=replace(NEVER, lower_bound_s=31.0))
     assert v.reason is Reason.NEVER_RECOVERED
+
+
+LOSSY = replace(CLEAN_DATA, valid=False, lost=("k1", "k2", "k3"))
+WINDOW = LossWindow(2.5, 3, 10**9, "first failure")
+
+
+def test_lost_writes_without_a_loss_budget_fail() -> None:
+    v = verdict(Budget(recovery_time_s=10), data=LOSSY, loss=WINDOW)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.LOST_WRITES)
+    assert "3 of 50 acknowledged writes lost" in v.detail and "budgets no loss" in v.detail
+    assert "loss_window_s=2.50s" in v.summary()
+
+
+def test_a_ledger_with_no_loss_budget_and_no_read_is_inconclusive() -> None:
+    data = SetResult(None, "no complete final read", 50, 50)
+    v = verdict(Budget(recovery_time_s=10), data=data)
+    assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)
+    assert verdict(Budget(recovery_time_s=10), data=CLEAN_DATA).passed
+
+
+def test_loss_window_against_its_budget() -> None:
+    v = verdict(Budget(recovery_time_s=10, max_loss_window_s=1), data=LOSSY, loss=WINDOW)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.LOSS_WINDOW)
+    assert "reach back 2.50s from the failover (first failure), budget 1s" in v.detail
+    assert "loss_window_s=2.50s > 1s" in v.summary()
+
+
+def test_budgeted_loss_passes_and_says_so() -> None:
+    budget = Budget(recovery_time_s=10, max_lost_writes=5, max_loss_window_s=3)
+    v = verdict(budget, data=LOSSY, loss=WINDOW)
+    assert v.passed and "3 acknowledged write(s) LOST" in v.detail
+    assert "loss_window_s=2.50s ≤ 3s" in v.summary()
+
+
+def test_loss_window_budget_without_data_is_unknown() -> None:
+    data = SetResult(None, "no complete final read", 50, 50)
+    v = verdict(Budget(max_loss_window_s=3), data=data)
+    assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)

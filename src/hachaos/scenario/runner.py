@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from hachaos.checks.data import SetResult, check_set
 from hachaos.checks.latency import WindowStats, windows
+from hachaos.checks.loss import loss_window
 from hachaos.checks.overlap import PrimaryOverlap, primary_overlap
 from hachaos.checks.recovery import Recovery, recovery_time
 from hachaos.checks.steady import SteadyState
@@ -109,17 +110,19 @@ class _Measured:
     recovery: Recovery | None  # None when there was no steady state to recover to
     latency: WindowStats | None
     overlap: PrimaryOverlap
+    history: History
 
 
 def _measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> _Measured:
     overlap = primary_overlap(history)
     if not steady.ok:
-        return _Measured(None, None, overlap)
+        return _Measured(None, None, overlap, history)
     sustain = spec.recovery.sustain_ops
     return _Measured(
         recovery_time(history, process=PROBE_PROCESS, sustain_ops=sustain),
         windows(history, process=PROBE_PROCESS),
         overlap,
+        history,
     )
 
 
@@ -148,6 +151,7 @@ def _judge(
         data=data,
         fault_effective=effective,
         overlap=measured.overlap if steady.ok else None,
+        loss=loss_window(measured.history, data.lost) if data is not None else None,
     )
 
 
