@@ -35,7 +35,8 @@ from hachaos.checks.latency import Phase, PhaseStats, WindowStats
 from hachaos.checks.loss import LossWindow
 from hachaos.checks.overlap import PrimaryOverlap
 from hachaos.checks.recovery import Recovery, RecoveryStatus
-from hachaos.checks.steady import SteadyState
+from hachaos.checks.steady import BeforeFault, SteadyState
+from hachaos.topology.base import HealReport
 
 WindowName = Literal["before", "during", "after"]
 LIMITS = (
@@ -69,6 +70,7 @@ class Budget(BaseModel):
     max_p99_ms: StrictFloat | None = None
     max_primary_overlap_s: StrictFloat | None = None  # two primaries acknowledging at once
     expect: Literal["available", "unavailable"] = "available"
+    allow_harness_repair: bool = False  # accept a stack the harness had to repair to re-form
 
     @field_validator(
         "recovery_time_s",
@@ -145,6 +147,9 @@ class Reason(StrEnum):
     OUTAGE_EXPECTED_BUT_AVAILABLE = "outage-expected-but-available"
     OUTAGE_UNKNOWN = "outage-unknown"
     SPLIT_BRAIN = "split-brain"
+    ERRORS_BEFORE_FAULT = "errors-before-fault"
+    NOT_HEALED = "not-healed"
+    HARNESS_REPAIR = "harness-repair"
 
 
 Number = float | int
@@ -246,15 +251,19 @@ def judge(
     fault_effective: bool = True,
     overlap: PrimaryOverlap | None = None,
     loss: LossWindow | None = None,
+    before: BeforeFault | None = None,
+    heal: HealReport | None = None,
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence."""
     sections = [
+        _before(budget, before),
         _outage(budget, recovery, latency),
         _recovery(budget, recovery),
         _data(budget, data),
         _loss(budget, data, loss),
         _latency(budget, latency),
         _overlap(budget, overlap),
+        _heal(budget, heal),
     ]
     measurements = tuple(
         m for ms, _ in sections for m in ms if m.value is not None or m.budget is not None
@@ -272,7 +281,52 @@ def judge(
         detail = "outage observed as the design predicts; " + detail
     if data is not None and data.lost:
         detail += f"; {len(data.lost)} acknowledged write(s) LOST, accepted by the loss budget"
+    if heal is not None and heal.repaired:
+        detail += f"; the HARNESS REPAIRED the stack ({', '.join(heal.repaired)}), as allowed"
     return Verdict(VerdictOutcome.PASS, Reason.WITHIN_BUDGET, detail, measurements)
+
+
+def _before(budget: Budget, before: BeforeFault | None) -> _Section:
+    """Clients failing before any fault was injected: a FAIL unless the scenario sets an
+    error-rate limit on the before window (then that limit judges it)."""
+    if before is None:
+        return [], []
+    tolerated = Phase.BEFORE in budget.error_rate_limits()
+    ok = None if tolerated else before.errors == 0
+    m = Measurement("errors_before_fault", before.errors, None if tolerated else 0, "", ok)
+    if ok is not False:
+        return [m], []
+    detail = (
+        f"{before.errors} of {before.ops} probe ops failed before the fault was injected, "
+        f"first: {before.first_error}: the system failed clients with no fault "
+        "(set max_error_rate.before to tolerate errors there)"
+    )
+    return [m], [_fail(Reason.ERRORS_BEFORE_FAULT, detail)]
+
+
+def _heal(budget: Budget, heal: HealReport | None) -> _Section:
+    """The stack must re-form by itself after the fault: not healed in time is a FAIL, and so
+    is a repair the harness made (unless the scenario allows it)."""
+    if heal is None:
+        return [], []
+    repairs = len(heal.repaired)
+    allowed = budget.allow_harness_repair
+    ms = [
+        Measurement("heal_s", heal.elapsed_s, None, "s", None),
+        Measurement(
+            "harness_repairs", repairs, None if allowed else 0, "", None if allowed else not repairs
+        ),
+    ]
+    if not heal.healed:
+        detail = f"the stack did not re-form after the fault: {heal.summary()}"
+        return ms, [_fail(Reason.NOT_HEALED, detail)]
+    if repairs and not allowed:
+        detail = (
+            f"the stack re-formed only after the harness repaired it ({', '.join(heal.repaired)}):"
+            " it does not heal by itself (allow_harness_repair: true accepts a known pitfall)"
+        )
+        return ms, [_fail(Reason.HARNESS_REPAIR, detail)]
+    return ms, []
 
 
 def _overlap(budget: Budget, overlap: PrimaryOverlap | None) -> _Section:

@@ -9,7 +9,8 @@ from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
 from hachaos.checks.loss import LossWindow
 from hachaos.checks.recovery import Recovery, RecoveryStatus, Window
-from hachaos.checks.steady import SteadyState
+from hachaos.checks.steady import BeforeFault, SteadyState
+from hachaos.topology.base import HealReport
 from hachaos.verdict import Budget, Reason, Verdict, VerdictOutcome, judge
 
 STEADY = SteadyState(True, "last 10 ops ok", 10, 10)
@@ -279,3 +280,41 @@ def test_loss_window_budget_without_data_is_unknown() -> None:
     data = SetResult(None, "no complete final read", 50, 50)
     v = verdict(Budget(max_loss_window_s=3), data=data)
     assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)
+
+
+def test_errors_before_the_fault_fail_even_when_steady() -> None:
+    before = BeforeFault(400, 3, "write fail (ReadOnlySqlTransaction)", 2)
+    v = verdict(Budget(recovery_time_s=10), before=before)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.ERRORS_BEFORE_FAULT)
+    assert "3 of 400 probe ops failed before the fault" in v.detail
+    assert "ReadOnlySqlTransaction" in v.detail
+    assert "errors_before_fault=3 > 0" in v.summary()
+
+
+def test_errors_before_the_fault_judged_by_an_explicit_before_rate() -> None:
+    before = BeforeFault(400, 3, "write fail", 0)
+    budget = Budget(recovery_time_s=10, max_error_rate={"before": 0.01})
+    assert verdict(budget, before=before, latency=latency()).passed
+    clean = verdict(Budget(recovery_time_s=10), before=BeforeFault(400, 0, "", 5))
+    assert clean.passed and "errors_before_fault=0 ≤ 0" in clean.summary()
+
+
+def test_a_stack_that_did_not_re_form_fails() -> None:
+    heal = HealReport(False, 101.0, "rabbit-3: app stopped, sees rabbit-3")
+    v = verdict(Budget(recovery_time_s=10), heal=heal)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.NOT_HEALED)
+    assert "NOT healed after 101.0s: rabbit-3: app stopped" in v.detail
+    assert "heal_s=101s" in v.summary()
+
+
+def test_a_harness_repair_fails_unless_allowed() -> None:
+    heal = HealReport(True, 30.0, "cluster whole", ("rabbit-2",))
+    v = verdict(Budget(recovery_time_s=10), heal=heal)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.HARNESS_REPAIR)
+    assert "harness repaired it (rabbit-2)" in v.detail
+    assert "harness_repairs=1 > 0" in v.summary()
+    v = verdict(Budget(recovery_time_s=10, allow_harness_repair=True), heal=heal)
+    assert v.passed and "HARNESS REPAIRED the stack (rabbit-2)" in v.detail
+    assert "harness_repairs=1" in v.summary()
+    clean = verdict(Budget(recovery_time_s=10), heal=HealReport(True, 3.0, "cluster whole"))
+    assert clean.passed and "harness_repairs=0 ≤ 0" in clean.summary()

@@ -11,7 +11,7 @@ from hachaos.checks.latency import WindowStats, windows
 from hachaos.checks.loss import loss_window
 from hachaos.checks.overlap import PrimaryOverlap, primary_overlap
 from hachaos.checks.recovery import Recovery, recovery_time
-from hachaos.checks.steady import SteadyState
+from hachaos.checks.steady import BeforeFault, SteadyState, before_fault
 from hachaos.clock import REAL_CLOCK, Clock
 from hachaos.events import Attachment, EventBus, Message, Parameter
 from hachaos.faults.base import Fault
@@ -24,7 +24,7 @@ from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, aw
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.topology import resolver_for
-from hachaos.topology.base import Healable
+from hachaos.topology.base import Healable, HealReport
 from hachaos.verdict import Verdict, judge
 from hachaos.workloads.factory import make_store
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
@@ -46,9 +46,17 @@ class _Run:
         return build_faults(self.spec.fault, ctx)
 
 
-def _fault_phase(run: _Run) -> tuple[str, ...]:
-    """Inject, observe until recovered (and the hold time passed), revert; returns the targets
-    when every fault was confirmed effective, else ()."""
+@dataclass(frozen=True)
+class _FaultOutcome:
+    """What the fault phase leaves for the verdict: the targets (() when the fault was not
+    confirmed effective) and how the stack healed afterwards (None: its topology cannot tell)."""
+
+    targets: tuple[str, ...] = ()
+    heal: HealReport | None = None
+
+
+def _fault_phase(run: _Run) -> _FaultOutcome:
+    """Inject, observe until recovered (and the hold time passed), revert, await the heal."""
     spec, bus = run.spec, run.bus
     with ExitStack() as active:
         with bus.step("inject", action=spec.fault.action):
@@ -60,22 +68,26 @@ def _fault_phase(run: _Run) -> tuple[str, ...]:
                 await_recovery(run.history, spec.recovery, run.clock, hold_s(spec.fault))
         with bus.step("revert"):
             active.close()
-    _heal(run)
-    return tuple(f.target for f in injected) if effective else ()
+    heal = _heal(run)
+    return _FaultOutcome(tuple(f.target for f in injected) if effective else (), heal)
 
 
-def _heal(run: _Run) -> None:
+def _heal(run: _Run) -> HealReport | None:
     """After revert: wait (bounded by the stack's ready timeout) until the stack has re-formed,
-    where its topology can tell; a stack that does not is reported as an error message."""
+    where its topology can tell. The report is judged (``not-healed``, ``harness-repair``)."""
     resolver = resolver_for(run.stack)
     if not isinstance(resolver, Healable):
-        return
+        return None
     timeout_s = run.stack.spec.ready_timeout_s
     with run.bus.step("heal", timeout_s=f"{timeout_s:g}"):
         report = resolver.await_healed(timeout_s)
     run.bus.emit(Parameter("heal", report.summary()))
     if not report.healed:
         run.bus.emit(Message(f"stack did not re-form after the fault: {report.detail}", "error"))
+    elif report.repaired:
+        what = ", ".join(report.repaired)
+        run.bus.emit(Message(f"the harness repaired the stack to re-form it: {what}", "warning"))
+    return report
 
 
 def _ledger(run: _Run, prefix: str) -> Ledger | None:
@@ -111,6 +123,7 @@ class _Measured:
     latency: WindowStats | None
     overlap: PrimaryOverlap
     history: History
+    before: BeforeFault | None = None  # errors between the first ok probe op and the inject
 
 
 def _measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> _Measured:
@@ -123,6 +136,7 @@ def _measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> _Meas
         windows(history, process=PROBE_PROCESS),
         overlap,
         history,
+        before_fault(history, process=PROBE_PROCESS),
     )
 
 
@@ -140,7 +154,7 @@ def _judge(
     spec: ScenarioSpec,
     measured: _Measured,
     steady: SteadyState,
-    effective: bool,
+    fault: _FaultOutcome,
     data: SetResult | None = None,
 ) -> Verdict:
     return judge(
@@ -149,9 +163,11 @@ def _judge(
         recovery=measured.recovery,
         latency=measured.latency,
         data=data,
-        fault_effective=effective,
+        fault_effective=bool(fault.targets) or not steady.ok,
         overlap=measured.overlap if steady.ok else None,
         loss=loss_window(measured.history, data.lost) if data is not None else None,
+        before=measured.before,
+        heal=fault.heal,
     )
 
 
@@ -179,25 +195,24 @@ def run_scenario(
     prefix = f"hachaos:{stack.run_id}"
     probe = make_probe(spec.probe, stack, prefix=prefix)
     ledger = _ledger(run, prefix)
-    targets: tuple[str, ...] = ()
+    fault = _FaultOutcome()
     with ProbeRunner(probe, run.history, interval_s, clock), _writing(ledger):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
             steady = await_steady(run.history, spec.steady_state, clock)
         if steady.ok:
-            targets = _fault_phase(run)
+            fault = _fault_phase(run)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
     measured = _measure(spec, run.history, steady)
     _report_overlap(bus, measured.overlap)
     with bus.step("verdict"):
-        effective = bool(targets) or not steady.ok
-        verdict = _judge(spec, measured, steady, effective, data)
+        verdict = _judge(spec, measured, steady, fault, data)
     result = ScenarioResult(
         spec.name,
         stack.spec.name,
         stack.run_id,
         seed,
-        targets,
+        fault.targets,
         interval_s,
         steady,
         measured.recovery,
