@@ -446,6 +446,7 @@ def _data(budget: Budget, data: SetResult | None) -> _Section:
         if ok is False:
             findings.append(_fail(reason, f"{value} {name.replace('_', ' ')} > {limit}"))
     ms += [Measurement(n, counts.get(n), None, "", None) for n in ("duplicated", "acknowledged")]
+    ms.append(Measurement("ack_rate", data.ack_rate if data else None, None, "/s", None))
     has_limit = any(limit is not None for _, limit, _ in limits)
     has_limit = has_limit or budget.max_loss_window_s is not None
     if has_limit and counts.get("duplicated"):

@@ -95,7 +95,8 @@ def _ledger(run: _Run, prefix: str) -> Ledger | None:
     wl = run.spec.workload
     if wl is None:
         return None
-    return Ledger(make_store(wl, run.stack, prefix), run.history, wl.interval_ms / 1000, run.clock)
+    store = make_store(wl, run.stack, prefix)
+    return Ledger(store, run.history, wl.interval_ms / 1000, run.clock, wl.writers)
 
 
 def _writing(ledger: Ledger | None) -> AbstractContextManager[object]:
