@@ -36,7 +36,7 @@ from hachaos.checks.loss import LossWindow
 from hachaos.checks.overlap import PrimaryOverlap
 from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.steady import BeforeFault, SteadyState
-from hachaos.topology.base import HealReport
+from hachaos.topology.base import ClaimReport, HealReport
 
 WindowName = Literal["before", "during", "after"]
 LIMITS = (
@@ -150,6 +150,7 @@ class Reason(StrEnum):
     ERRORS_BEFORE_FAULT = "errors-before-fault"
     NOT_HEALED = "not-healed"
     HARNESS_REPAIR = "harness-repair"
+    CLAIM_MISMATCH = "claim-mismatch"
 
 
 Number = float | int
@@ -253,6 +254,7 @@ def judge(
     loss: LossWindow | None = None,
     before: BeforeFault | None = None,
     heal: HealReport | None = None,
+    claims: tuple[ClaimReport, ...] = (),
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence."""
     sections = [
@@ -268,8 +270,11 @@ def judge(
     measurements = tuple(
         m for ms, _ in sections for m in ms if m.value is not None or m.budget is not None
     )
+    if claims:
+        wrong = sum(1 for c in claims if not c.holds)
+        measurements += (Measurement("claims_mismatched", wrong, 0, "", wrong == 0),)
     findings = [f for _, fs in sections for f in fs]
-    gate = _gate(steady, recovery, fault_effective)
+    gate = _gate(steady, recovery, fault_effective, claims)
     if gate is not None:
         return Verdict(gate.outcome, gate.reason, gate.detail, measurements)
     for wanted in (VerdictOutcome.FAIL, VerdictOutcome.INCONCLUSIVE):
@@ -348,9 +353,18 @@ def _overlap(budget: Budget, overlap: PrimaryOverlap | None) -> _Section:
     return [m], []
 
 
-def _gate(steady: SteadyState, recovery: Recovery | None, effective: bool) -> _Finding | None:
+def _gate(
+    steady: SteadyState,
+    recovery: Recovery | None,
+    effective: bool,
+    claims: tuple[ClaimReport, ...] = (),
+) -> _Finding | None:
     if not steady.ok:
         return _unknown(Reason.NOT_STEADY, f"not steady before the fault: {steady.reason}")
+    wrong = [c for c in claims if not c.holds]
+    if wrong:
+        detail = "the stack is not what it claims: " + "; ".join(c.summary() for c in wrong)
+        return _fail(Reason.CLAIM_MISMATCH, detail)
     if not effective:
         return _unknown(Reason.FAULT_INEFFECTIVE, "the fault did not take effect")
     if recovery is not None and recovery.status is RecoveryStatus.NO_INJECT:

@@ -24,7 +24,7 @@ from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, aw
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.topology import resolver_for
-from hachaos.topology.base import Healable, HealReport
+from hachaos.topology.base import ClaimChecker, ClaimReport, Healable, HealReport
 from hachaos.verdict import Verdict, judge
 from hachaos.workloads.factory import make_store
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
@@ -88,6 +88,24 @@ def _heal(run: _Run) -> HealReport | None:
         what = ", ".join(report.repaired)
         run.bus.emit(Message(f"the harness repaired the stack to re-form it: {what}", "warning"))
     return report
+
+
+CLAIM_TIMEOUT_S = 10.0
+
+
+def _check_claims(run: _Run) -> tuple[ClaimReport, ...]:
+    """At steady state, before the fault: does the running stack match what its spec claims
+    (where its topology can tell)? A claim that does not hold fails the run."""
+    resolver = resolver_for(run.stack)
+    if not isinstance(resolver, ClaimChecker):
+        return ()
+    with run.bus.step("claims", timeout_s=f"{CLAIM_TIMEOUT_S:g}"):
+        claims = resolver.check_claims(CLAIM_TIMEOUT_S)
+    for claim in claims:
+        run.bus.emit(Parameter("claim", claim.summary()))
+        if not claim.holds:
+            run.bus.emit(Message(f"stack claim mismatch: {claim.summary()}", "error"))
+    return claims
 
 
 def _ledger(run: _Run, prefix: str) -> Ledger | None:
@@ -156,7 +174,9 @@ def _judge(
     measured: _Measured,
     steady: SteadyState,
     fault: _FaultOutcome,
+    *,
     data: SetResult | None = None,
+    claims: tuple[ClaimReport, ...] = (),
 ) -> Verdict:
     return judge(
         spec.budget,
@@ -169,6 +189,7 @@ def _judge(
         loss=loss_window(measured.history, data.lost) if data is not None else None,
         before=measured.before,
         heal=fault.heal,
+        claims=claims,
     )
 
 
@@ -197,17 +218,19 @@ def run_scenario(
     probe = make_probe(spec.probe, stack, prefix=prefix)
     ledger = _ledger(run, prefix)
     fault = _FaultOutcome()
+    claims: tuple[ClaimReport, ...] = ()
     with ProbeRunner(probe, run.history, interval_s, clock), _writing(ledger):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
             steady = await_steady(run.history, spec.steady_state, clock)
         if steady.ok:
+            claims = _check_claims(run)
             fault = _fault_phase(run)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
     measured = _measure(spec, run.history, steady)
     _report_overlap(bus, measured.overlap)
     with bus.step("verdict"):
-        verdict = _judge(spec, measured, steady, fault, data)
+        verdict = _judge(spec, measured, steady, fault, data=data, claims=claims)
     result = ScenarioResult(
         spec.name,
         stack.spec.name,
