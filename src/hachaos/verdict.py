@@ -1,14 +1,33 @@
 """Budgets declared by a scenario, and the verdict that judges measurements against them.
 
-A verdict is a result, never an exception. Precedence, first match wins:
+A verdict is a result, never an exception, and never weaker than the evidence. Precedence,
+first match wins:
 
 1. not steady before the fault → INCONCLUSIVE ``not-steady`` (the measurements mean nothing);
-2. fault not effective, or no inject recorded → INCONCLUSIVE;
-3. any limit broken → FAIL naming the first broken limit (order: outage expectation,
-   recovery, lost writes, unexpected writes, duplicated writes, error rate, p99). A definite
-   violation is not hidden by something else being unknown;
-4. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
-5. otherwise PASS ``within-budget``.
+2. a claim of the stack contradicted by the running system at steady state (e.g.
+   ``replication: sync`` with no synchronous standby) → FAIL ``claim-mismatch``;
+3. fault not effective, or no inject recorded → INCONCLUSIVE;
+4. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
+   outage expectation, recovery, lost writes, unexpected writes, duplicated writes, loss
+   window, unbudgeted loss, error rate, p99, primary overlap, heal). A definite violation is
+   not hidden by something else being unknown. Implicit limits, always judged:
+
+   * ``errors-before-fault``: any probe failure between the first ok op and the inject (the
+     system failed clients with no fault); earlier failures are warm-up. FAIL rather than
+     INCONCLUSIVE: steady state was reached, so the stack was up and still failed clients.
+     ``max_error_rate.before`` (or a plain ``max_error_rate``) replaces the rule with a rate;
+   * recovery: clients still failing at the end of the observation, or an unconfirmed
+     recovery, give a lower bound; past ``recovery_time_s`` it is FAIL ``recovery-too-slow``;
+   * ``lost-writes``: a ledger lost acknowledged writes and the scenario budgets no loss
+     (neither ``max_lost_writes`` nor ``max_loss_window_s``); a ledger whose data could not be
+     judged is INCONCLUSIVE ``data-unknown``;
+   * ``not-healed``: the stack did not re-form after the fault within its ready timeout;
+   * ``harness-repair``: it re-formed only because the harness repaired it (e.g. restarted a
+     stuck RabbitMQ app). A FAIL by default: the system did not heal itself. A scenario that
+     accepts a known pitfall sets ``allow_harness_repair: true``; the run then passes with the
+     repair named in the detail and ``harness_repairs`` in the measurements;
+5. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
+6. otherwise PASS ``within-budget`` (its detail names lost writes and harness repairs).
 
 Every measurement appears in ``Verdict.measurements`` whether or not it has a budget.
 """
