@@ -242,6 +242,8 @@ def run_scenario(
         measured.recovery,
         verdict,
         run.history,
+        heal=fault.heal,
+        claims=claims,
     )
     _report(bus, result)
     return result
