@@ -42,6 +42,7 @@ from typing import Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    StrictBool,
     StrictFloat,
     StrictInt,
     ValidationInfo,
@@ -77,6 +78,9 @@ class Budget(BaseModel):
     that has ok ops. ``expect: unavailable`` declares that the design predicts an outage and
     counts as a limit on its own. Once any data limit is set, a key duplicated in the final
     read fails the run (``duplicated-writes``): set semantics allow no tolerance for that.
+    ``max_loss_window_s`` bounds how far back lost acknowledged writes reach (an RPO, see
+    ``hachaos.checks.loss``); without it or ``max_lost_writes`` any lost write fails the run.
+    ``allow_harness_repair`` accepts a stack the harness had to repair to re-form.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -89,7 +93,7 @@ class Budget(BaseModel):
     max_p99_ms: StrictFloat | None = None
     max_primary_overlap_s: StrictFloat | None = None  # two primaries acknowledging at once
     expect: Literal["available", "unavailable"] = "available"
-    allow_harness_repair: bool = False  # accept a stack the harness had to repair to re-form
+    allow_harness_repair: StrictBool = False  # accept a stack the harness had to repair to re-form
 
     @field_validator(
         "recovery_time_s",
