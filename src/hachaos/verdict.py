@@ -1,14 +1,33 @@
 """Budgets declared by a scenario, and the verdict that judges measurements against them.
 
-A verdict is a result, never an exception. Precedence, first match wins:
+A verdict is a result, never an exception, and never weaker than the evidence. Precedence,
+first match wins:
 
 1. not steady before the fault → INCONCLUSIVE ``not-steady`` (the measurements mean nothing);
-2. fault not effective, or no inject recorded → INCONCLUSIVE;
-3. any limit broken → FAIL naming the first broken limit (order: outage expectation,
-   recovery, lost writes, unexpected writes, duplicated writes, error rate, p99). A definite
-   violation is not hidden by something else being unknown;
-4. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
-5. otherwise PASS ``within-budget``.
+2. a claim of the stack contradicted by the running system at steady state (e.g.
+   ``replication: sync`` with no synchronous standby) → FAIL ``claim-mismatch``;
+3. fault not effective, or no inject recorded → INCONCLUSIVE;
+4. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
+   outage expectation, recovery, lost writes, unexpected writes, duplicated writes, loss
+   window, unbudgeted loss, error rate, p99, primary overlap, heal). A definite violation is
+   not hidden by something else being unknown. Implicit limits, always judged:
+
+   * ``errors-before-fault``: any probe failure between the first ok op and the inject (the
+     system failed clients with no fault); earlier failures are warm-up. FAIL rather than
+     INCONCLUSIVE: steady state was reached, so the stack was up and still failed clients.
+     ``max_error_rate.before`` (or a plain ``max_error_rate``) replaces the rule with a rate;
+   * recovery: clients still failing at the end of the observation, or an unconfirmed
+     recovery, give a lower bound; past ``recovery_time_s`` it is FAIL ``recovery-too-slow``;
+   * ``lost-writes``: a ledger lost acknowledged writes and the scenario budgets no loss
+     (neither ``max_lost_writes`` nor ``max_loss_window_s``); a ledger whose data could not be
+     judged is INCONCLUSIVE ``data-unknown``;
+   * ``not-healed``: the stack did not re-form after the fault within its ready timeout;
+   * ``harness-repair``: it re-formed only because the harness repaired it (e.g. restarted a
+     stuck RabbitMQ app). A FAIL by default: the system did not heal itself. A scenario that
+     accepts a known pitfall sets ``allow_harness_repair: true``; the run then passes with the
+     repair named in the detail and ``harness_repairs`` in the measurements;
+5. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
+6. otherwise PASS ``within-budget`` (its detail names lost writes and harness repairs).
 
 Every measurement appears in ``Verdict.measurements`` whether or not it has a budget.
 """
@@ -23,6 +42,7 @@ from typing import Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    StrictBool,
     StrictFloat,
     StrictInt,
     ValidationInfo,
@@ -32,14 +52,17 @@ from pydantic import (
 
 from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
+from hachaos.checks.loss import LossWindow
 from hachaos.checks.overlap import PrimaryOverlap
 from hachaos.checks.recovery import Recovery, RecoveryStatus
-from hachaos.checks.steady import SteadyState
+from hachaos.checks.steady import BeforeFault, SteadyState
+from hachaos.topology.base import ClaimReport, HealReport
 
 WindowName = Literal["before", "during", "after"]
 LIMITS = (
     "recovery_time_s",
     "max_lost_writes",
+    "max_loss_window_s",
     "max_unexpected",
     "max_error_rate",
     "max_p99_ms",
@@ -55,21 +78,27 @@ class Budget(BaseModel):
     that has ok ops. ``expect: unavailable`` declares that the design predicts an outage and
     counts as a limit on its own. Once any data limit is set, a key duplicated in the final
     read fails the run (``duplicated-writes``): set semantics allow no tolerance for that.
+    ``max_loss_window_s`` bounds how far back lost acknowledged writes reach (an RPO, see
+    ``hachaos.checks.loss``); without it or ``max_lost_writes`` any lost write fails the run.
+    ``allow_harness_repair`` accepts a stack the harness had to repair to re-form.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     recovery_time_s: StrictFloat | None = None
     max_lost_writes: StrictInt | None = None
+    max_loss_window_s: StrictFloat | None = None  # RPO: lost writes acked at most this long ago
     max_unexpected: StrictInt | None = None
     max_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None
     max_p99_ms: StrictFloat | None = None
     max_primary_overlap_s: StrictFloat | None = None  # two primaries acknowledging at once
     expect: Literal["available", "unavailable"] = "available"
+    allow_harness_repair: StrictBool = False  # accept a stack the harness had to repair to re-form
 
     @field_validator(
         "recovery_time_s",
         "max_lost_writes",
+        "max_loss_window_s",
         "max_unexpected",
         "max_p99_ms",
         "max_primary_overlap_s",
@@ -127,6 +156,7 @@ class Reason(StrEnum):
     RECOVERY_UNCONFIRMED = "recovery-unconfirmed"
     RECOVERY_UNKNOWN = "recovery-unknown"
     LOST_WRITES = "lost-writes"
+    LOSS_WINDOW = "loss-window"
     UNEXPECTED_WRITES = "unexpected-writes"
     DUPLICATED_WRITES = "duplicated-writes"
     ERROR_RATE = "error-rate"
@@ -140,6 +170,10 @@ class Reason(StrEnum):
     OUTAGE_EXPECTED_BUT_AVAILABLE = "outage-expected-but-available"
     OUTAGE_UNKNOWN = "outage-unknown"
     SPLIT_BRAIN = "split-brain"
+    ERRORS_BEFORE_FAULT = "errors-before-fault"
+    NOT_HEALED = "not-healed"
+    HARNESS_REPAIR = "harness-repair"
+    CLAIM_MISMATCH = "claim-mismatch"
 
 
 Number = float | int
@@ -156,16 +190,30 @@ class Measurement:
     ok: bool | None
     resolution: float | None = None
     cmp: str = "≤"  # how value must compare to budget to be ok: "≤" or "≥"
+    lower_bound: bool = False  # the true value is at least `value` (e.g. still failing at the end)
 
     def render(self) -> str:
-        """One fragment like ``recovery_time_s=2.31s (±0.05s) ≤ 10s``."""
-        text = f"{self.name}={_fmt(self.value, self.unit)}"
+        """One fragment like ``recovery_time_s=2.31s (±0.05s) ≤ 10s`` or, for a lower bound,
+        ``recovery_time_s≥30.2s (lower bound) > 10s``."""
+        sign = "≥" if self.lower_bound and self.value is not None else "="
+        text = f"{self.name}{sign}{_fmt(self.value, self.unit)}"
+        if sign == "≥":
+            return text + _bound_note(self.budget, self.ok, self.unit)
         if self.resolution is not None and self.value is not None:
             text += f" (±{_fmt(self.resolution, self.unit)})"
         if self.budget is not None:
             cmp = self.cmp if self.ok is not False else {"≤": ">", "≥": "<"}[self.cmp]
             text += f" {cmp} {_fmt(self.budget, self.unit)}"
         return text
+
+
+def _bound_note(budget: Number | None, ok: bool | None, unit: str) -> str:
+    """A lower bound against its budget: only "past it" is definite, "within" is not known."""
+    if budget is None:
+        return " (lower bound)"
+    if ok is False:
+        return f" (lower bound) > {_fmt(budget, unit)}"
+    return f" (lower bound; budget {_fmt(budget, unit)})"
 
 
 def _fmt(v: Number | None, unit: str) -> str:
@@ -226,20 +274,30 @@ def judge(
     latency: WindowStats | None = None,
     fault_effective: bool = True,
     overlap: PrimaryOverlap | None = None,
+    loss: LossWindow | None = None,
+    before: BeforeFault | None = None,
+    heal: HealReport | None = None,
+    claims: tuple[ClaimReport, ...] = (),
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence."""
     sections = [
+        _before(budget, before),
         _outage(budget, recovery, latency),
         _recovery(budget, recovery),
         _data(budget, data),
+        _loss(budget, data, loss),
         _latency(budget, latency),
         _overlap(budget, overlap),
+        _heal(budget, heal),
     ]
     measurements = tuple(
         m for ms, _ in sections for m in ms if m.value is not None or m.budget is not None
     )
+    if claims:
+        wrong = sum(1 for c in claims if not c.holds)
+        measurements += (Measurement("claims_mismatched", wrong, 0, "", wrong == 0),)
     findings = [f for _, fs in sections for f in fs]
-    gate = _gate(steady, recovery, fault_effective)
+    gate = _gate(steady, recovery, fault_effective, claims)
     if gate is not None:
         return Verdict(gate.outcome, gate.reason, gate.detail, measurements)
     for wanted in (VerdictOutcome.FAIL, VerdictOutcome.INCONCLUSIVE):
@@ -249,7 +307,54 @@ def judge(
     detail = "every measured value is within its budget"
     if budget.expect == "unavailable":
         detail = "outage observed as the design predicts; " + detail
+    if data is not None and data.lost:
+        detail += f"; {len(data.lost)} acknowledged write(s) LOST, accepted by the loss budget"
+    if heal is not None and heal.repaired:
+        detail += f"; the HARNESS REPAIRED the stack ({', '.join(heal.repaired)}), as allowed"
     return Verdict(VerdictOutcome.PASS, Reason.WITHIN_BUDGET, detail, measurements)
+
+
+def _before(budget: Budget, before: BeforeFault | None) -> _Section:
+    """Clients failing before any fault was injected: a FAIL unless the scenario sets an
+    error-rate limit on the before window (then that limit judges it)."""
+    if before is None:
+        return [], []
+    tolerated = Phase.BEFORE in budget.error_rate_limits()
+    ok = None if tolerated else before.errors == 0
+    m = Measurement("errors_before_fault", before.errors, None if tolerated else 0, "", ok)
+    if ok is not False:
+        return [m], []
+    detail = (
+        f"{before.errors} of {before.ops} probe ops failed before the fault was injected, "
+        f"first: {before.first_error}: the system failed clients with no fault "
+        "(set max_error_rate.before to tolerate errors there)"
+    )
+    return [m], [_fail(Reason.ERRORS_BEFORE_FAULT, detail)]
+
+
+def _heal(budget: Budget, heal: HealReport | None) -> _Section:
+    """The stack must re-form by itself after the fault: not healed in time is a FAIL, and so
+    is a repair the harness made (unless the scenario allows it)."""
+    if heal is None:
+        return [], []
+    repairs = len(heal.repaired)
+    allowed = budget.allow_harness_repair
+    ms = [
+        Measurement("heal_s", heal.elapsed_s, None, "s", None),
+        Measurement(
+            "harness_repairs", repairs, None if allowed else 0, "", None if allowed else not repairs
+        ),
+    ]
+    if not heal.healed:
+        detail = f"the stack did not re-form after the fault: {heal.summary()}"
+        return ms, [_fail(Reason.NOT_HEALED, detail)]
+    if repairs and not allowed:
+        detail = (
+            f"the stack re-formed only after the harness repaired it ({', '.join(heal.repaired)}):"
+            " it does not heal by itself (allow_harness_repair: true accepts a known pitfall)"
+        )
+        return ms, [_fail(Reason.HARNESS_REPAIR, detail)]
+    return ms, []
 
 
 def _overlap(budget: Budget, overlap: PrimaryOverlap | None) -> _Section:
@@ -271,9 +376,18 @@ def _overlap(budget: Budget, overlap: PrimaryOverlap | None) -> _Section:
     return [m], []
 
 
-def _gate(steady: SteadyState, recovery: Recovery | None, effective: bool) -> _Finding | None:
+def _gate(
+    steady: SteadyState,
+    recovery: Recovery | None,
+    effective: bool,
+    claims: tuple[ClaimReport, ...] = (),
+) -> _Finding | None:
     if not steady.ok:
         return _unknown(Reason.NOT_STEADY, f"not steady before the fault: {steady.reason}")
+    wrong = [c for c in claims if not c.holds]
+    if wrong:
+        detail = "the stack is not what it claims: " + "; ".join(c.summary() for c in wrong)
+        return _fail(Reason.CLAIM_MISMATCH, detail)
     if not effective:
         return _unknown(Reason.FAULT_INEFFECTIVE, "the fault did not take effect")
     if recovery is not None and recovery.status is RecoveryStatus.NO_INJECT:
@@ -305,12 +419,32 @@ def _recovery(budget: Budget, rec: Recovery | None) -> _Section:
         m = Measurement("recovery_time_s", None, limit, "s", None)
         why = [_unknown(Reason.RECOVERY_UNKNOWN, "recovery not measured")] if limit else []
         return [m], why
+    if rec.recovery_s is None and rec.lower_bound_s is not None:
+        return _recovery_bound(budget, rec, rec.lower_bound_s)
     value = rec.recovery_s
     ok = None if limit is None or value is None else value <= limit
     if limit is not None and rec.status is RecoveryStatus.NOT_RECOVERED:
         ok = False
     m = Measurement("recovery_time_s", value, limit, "s", ok, rec.resolution_s)
     return [m], _recovery_findings(budget, rec, ok)
+
+
+def _recovery_bound(budget: Budget, rec: Recovery, bound: float) -> _Section:
+    """Clients still failing late in the observation: recovery took at least `bound`; past the
+    budget that is a definite FAIL, within it the usual never-recovered / unconfirmed rules."""
+    limit = budget.recovery_time_s
+    over = limit is not None and bound > limit
+    stuck = rec.status is RecoveryStatus.NOT_RECOVERED and limit is not None
+    ok = False if over or stuck else None
+    m = Measurement("recovery_time_s", bound, limit, "s", ok, lower_bound=True)
+    if not over:
+        return [m], _recovery_findings(budget, rec, ok)
+    where = {
+        RecoveryStatus.NOT_RECOVERED: "still failing at end of observation",
+        RecoveryStatus.UNCONFIRMED: "clients still failing then; later success not sustained",
+    }.get(rec.status, rec.note)
+    detail = f"recovery > {bound:.1f}s ({where}), budget {limit:g}s"
+    return [m], [_fail(Reason.RECOVERY_TOO_SLOW, detail)]
 
 
 def _recovery_findings(budget: Budget, rec: Recovery, ok: bool | None) -> list[_Finding]:
@@ -349,7 +483,9 @@ def _data(budget: Budget, data: SetResult | None) -> _Section:
         if ok is False:
             findings.append(_fail(reason, f"{value} {name.replace('_', ' ')} > {limit}"))
     ms += [Measurement(n, counts.get(n), None, "", None) for n in ("duplicated", "acknowledged")]
+    ms.append(Measurement("ack_rate", data.ack_rate if data else None, None, "/s", None))
     has_limit = any(limit is not None for _, limit, _ in limits)
+    has_limit = has_limit or budget.max_loss_window_s is not None
     if has_limit and counts.get("duplicated"):
         detail = f"{counts['duplicated']} key(s) present more than once in the final read"
         findings.append(_fail(Reason.DUPLICATED_WRITES, detail))
@@ -357,6 +493,41 @@ def _data(budget: Budget, data: SetResult | None) -> _Section:
         why = data.reason if data is not None else "no set check ran"
         findings.append(_unknown(Reason.DATA_UNKNOWN, f"data not judgeable: {why}"))
     return ms, findings
+
+
+def _loss(budget: Budget, data: SetResult | None, loss: LossWindow | None) -> _Section:
+    """The loss window against ``max_loss_window_s``; and lost writes with no loss budget at
+    all fail the run: losing acknowledged writes passes only when the scenario says it may."""
+    limit = budget.max_loss_window_s
+    known = data is not None and data.valid is not None
+    value = loss.window_s if known and loss is not None else None
+    ok = None if limit is None or value is None else value <= limit
+    m = Measurement("loss_window_s", value, limit, "s", ok)
+    findings: list[_Finding] = []
+    if ok is False and loss is not None:
+        detail = (
+            f"{loss.lost} lost acknowledged write(s) reach back {loss.window_s:.2f}s from the "
+            f"failover ({loss.reference}), budget {limit:g}s"
+        )
+        findings.append(_fail(Reason.LOSS_WINDOW, detail))
+    elif limit is not None and known and value is None:
+        findings.append(_unknown(Reason.DATA_UNKNOWN, "loss window not measured"))
+    return [m], findings + _unbudgeted_loss(budget, data)
+
+
+def _unbudgeted_loss(budget: Budget, data: SetResult | None) -> list[_Finding]:
+    """A ledger ran but the scenario budgets no loss: any loss fails, no data is unknown."""
+    if data is None or budget.max_lost_writes is not None or budget.max_loss_window_s is not None:
+        return []
+    if data.valid is None:
+        return [_unknown(Reason.DATA_UNKNOWN, f"data not judgeable: {data.reason}")]
+    if not data.lost:
+        return []
+    detail = (
+        f"{len(data.lost)} of {data.acknowledged} acknowledged writes lost, and the scenario "
+        "budgets no loss (set max_lost_writes and/or max_loss_window_s to accept it)"
+    )
+    return [_fail(Reason.LOST_WRITES, detail)]
 
 
 def _data_counts(data: SetResult | None) -> dict[str, int]:

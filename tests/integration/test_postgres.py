@@ -96,7 +96,7 @@ def test_kill_primary_verdict_has_recovery_and_data(pg_stack: RunningStack) -> N
     recovery_s = values["recovery_time_s"].value
     assert recovery_s is not None
     assert 2 < recovery_s < 20
-    assert values["lost_writes"].value is not None  # measured, not budgeted (async)
+    assert values["lost_writes"].value is not None  # async: budgeted by its window
     acknowledged = values["acknowledged"].value
     assert acknowledged is not None
     assert acknowledged > 10

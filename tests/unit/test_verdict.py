@@ -7,8 +7,10 @@ from pydantic import ValidationError
 
 from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
+from hachaos.checks.loss import LossWindow
 from hachaos.checks.recovery import Recovery, RecoveryStatus, Window
-from hachaos.checks.steady import SteadyState
+from hachaos.checks.steady import BeforeFault, SteadyState
+from hachaos.topology.base import HealReport
 from hachaos.verdict import Budget, Reason, Verdict, VerdictOutcome, judge
 
 STEADY = SteadyState(True, "last 10 ops ok", 10, 10)
@@ -215,3 +217,104 @@ def test_split_brain_overlap_fails_against_its_budget() -> None:
     assert judge(budget, steady=steady, recovery=rec, overlap=clean).passed
     unknown = judge(budget, steady=steady, recovery=rec, overlap=None)
     assert (unknown.outcome, unknown.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)
+
+
+def test_unconfirmed_past_the_budget_is_a_fail_with_a_lower_bound() -> None:
+    rec = replace(NEVER, status=RecoveryStatus.UNCONFIRMED, lower_bound_s=30.2, note="short")
+    v = verdict(Budget(recovery_time_s=10), recovery=rec)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.RECOVERY_TOO_SLOW)
+    assert v.detail.startswith("recovery > 30.2s (clients still failing then")
+    assert "budget 10s" in v.detail
+    assert "recovery_time_s≥30.20s (lower bound) > 10s" in v.summary()
+
+
+def test_unconfirmed_within_the_budget_stays_inconclusive() -> None:
+    rec = replace(NEVER, status=RecoveryStatus.UNCONFIRMED, lower_bound_s=4.0, note="short")
+    v = verdict(Budget(recovery_time_s=10), recovery=rec)
+    assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.RECOVERY_UNCONFIRMED)
+    assert "recovery_time_s≥4s (lower bound) ≤ 10s" not in v.summary()  # ok unknown: no ≤
+    assert "recovery_time_s≥4s (lower bound; budget 10s)" in v.summary()
+
+
+def test_still_failing_at_the_end_past_the_budget_is_too_slow() -> None:
+    v = verdict(Budget(recovery_time_s=10), recovery=replace(NEVER, lower_bound_s=31.0))
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.RECOVERY_TOO_SLOW)
+    assert "still failing at end of observation" in v.detail
+    v = verdict(Budget(recovery_time_s=40), recovery=replace(NEVER, lower_bound_s=31.0))
+    assert v.reason is Reason.NEVER_RECOVERED
+
+
+LOSSY = replace(CLEAN_DATA, valid=False, lost=("k1", "k2", "k3"))
+WINDOW = LossWindow(2.5, 3, 10**9, "first failure")
+
+
+def test_lost_writes_without_a_loss_budget_fail() -> None:
+    v = verdict(Budget(recovery_time_s=10), data=LOSSY, loss=WINDOW)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.LOST_WRITES)
+    assert "3 of 50 acknowledged writes lost" in v.detail and "budgets no loss" in v.detail
+    assert "loss_window_s=2.50s" in v.summary()
+
+
+def test_a_ledger_with_no_loss_budget_and_no_read_is_inconclusive() -> None:
+    data = SetResult(None, "no complete final read", 50, 50)
+    v = verdict(Budget(recovery_time_s=10), data=data)
+    assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)
+    assert verdict(Budget(recovery_time_s=10), data=CLEAN_DATA).passed
+
+
+def test_loss_window_against_its_budget() -> None:
+    v = verdict(Budget(recovery_time_s=10, max_loss_window_s=1), data=LOSSY, loss=WINDOW)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.LOSS_WINDOW)
+    assert "reach back 2.50s from the failover (first failure), budget 1s" in v.detail
+    assert "loss_window_s=2.50s > 1s" in v.summary()
+
+
+def test_budgeted_loss_passes_and_says_so() -> None:
+    budget = Budget(recovery_time_s=10, max_lost_writes=5, max_loss_window_s=3)
+    v = verdict(budget, data=LOSSY, loss=WINDOW)
+    assert v.passed and "3 acknowledged write(s) LOST" in v.detail
+    assert "loss_window_s=2.50s ≤ 3s" in v.summary()
+
+
+def test_loss_window_budget_without_data_is_unknown() -> None:
+    data = SetResult(None, "no complete final read", 50, 50)
+    v = verdict(Budget(max_loss_window_s=3), data=data)
+    assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)
+
+
+def test_errors_before_the_fault_fail_even_when_steady() -> None:
+    before = BeforeFault(400, 3, "write fail (ReadOnlySqlTransaction)", 2)
+    v = verdict(Budget(recovery_time_s=10), before=before)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.ERRORS_BEFORE_FAULT)
+    assert "3 of 400 probe ops failed before the fault" in v.detail
+    assert "ReadOnlySqlTransaction" in v.detail
+    assert "errors_before_fault=3 > 0" in v.summary()
+
+
+def test_errors_before_the_fault_judged_by_an_explicit_before_rate() -> None:
+    before = BeforeFault(400, 3, "write fail", 0)
+    budget = Budget(recovery_time_s=10, max_error_rate={"before": 0.01})
+    assert verdict(budget, before=before, latency=latency()).passed
+    clean = verdict(Budget(recovery_time_s=10), before=BeforeFault(400, 0, "", 5))
+    assert clean.passed and "errors_before_fault=0 ≤ 0" in clean.summary()
+
+
+def test_a_stack_that_did_not_re_form_fails() -> None:
+    heal = HealReport(False, 101.0, "rabbit-3: app stopped, sees rabbit-3")
+    v = verdict(Budget(recovery_time_s=10), heal=heal)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.NOT_HEALED)
+    assert "NOT healed after 101.0s: rabbit-3: app stopped" in v.detail
+    assert "heal_s=101s" in v.summary()
+
+
+def test_a_harness_repair_fails_unless_allowed() -> None:
+    heal = HealReport(True, 30.0, "cluster whole", ("rabbit-2",))
+    v = verdict(Budget(recovery_time_s=10), heal=heal)
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.HARNESS_REPAIR)
+    assert "harness repaired it (rabbit-2)" in v.detail
+    assert "harness_repairs=1 > 0" in v.summary()
+    v = verdict(Budget(recovery_time_s=10, allow_harness_repair=True), heal=heal)
+    assert v.passed and "HARNESS REPAIRED the stack (rabbit-2)" in v.detail
+    assert "harness_repairs=1" in v.summary()
+    clean = verdict(Budget(recovery_time_s=10), heal=HealReport(True, 3.0, "cluster whole"))
+    assert clean.passed and "harness_repairs=0 ≤ 0" in clean.summary()

@@ -10,6 +10,9 @@ key found. Against the last *complete* final read:
   did not. Neither is an error: the client was told nothing definite.
 * failed_present: writes the client saw ``fail`` for that landed anyway (reported, not judged).
 
+``ack_rate`` is acknowledged writes per second over the span of the ledger's writes (first
+start to last end): a ledger too slow to see a loss shows here.
+
 ``valid`` is None (unknown) without a complete final read or with fewer than
 ``min_acknowledged`` acknowledged writes: unknown is never a pass.
 """
@@ -17,7 +20,7 @@ key found. Against the last *complete* final read:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hachaos.history import FinalRead, History, Op, Outcome
 
@@ -37,6 +40,7 @@ class SetResult:
     unknown_missing: tuple[str, ...] = ()
     failed_present: tuple[str, ...] = ()
     read_at_ns: int | None = None
+    ack_rate: float | None = None  # acknowledged writes per second of writing
 
 
 def check_set(
@@ -50,14 +54,24 @@ def check_set(
     by_outcome = _keys_by_outcome(mine)
     acked = by_outcome[Outcome.OK]
     attempted = len({op.key for op in mine})
+    rate = _ack_rate(mine, len(acked))
     read = _last_complete(history.final_reads)
     if read is None:
         why = "no complete final read" if history.final_reads else "no final read"
-        return SetResult(None, why, attempted, len(acked))
+        return SetResult(None, why, attempted, len(acked), ack_rate=rate)
     if len(acked) < min_acknowledged:
         why = f"only {len(acked)} acknowledged write(s), need {min_acknowledged}"
-        return SetResult(None, why, attempted, len(acked), read_at_ns=read.at_ns)
-    return _judge(read, by_outcome, {op.key for op in all_writes if op.key}, attempted)
+        return SetResult(None, why, attempted, len(acked), read_at_ns=read.at_ns, ack_rate=rate)
+    result = _judge(read, by_outcome, {op.key for op in all_writes if op.key}, attempted)
+    return replace(result, ack_rate=rate)
+
+
+def _ack_rate(writes: list[Op], acked: int) -> float | None:
+    """Acknowledged writes per second from the first write's start to the last one's end."""
+    if not writes:
+        return None
+    span_ns = max(op.end_ns for op in writes) - min(op.start_ns for op in writes)
+    return acked * 1e9 / span_ns if span_ns > 0 else None
 
 
 def _keys_by_outcome(writes: list[Op]) -> dict[Outcome, set[str]]:

@@ -15,6 +15,9 @@ Definitions (all on the history's monotonic clock, ops ordered by start time):
   every op starting within ``sustain_s`` of the recovering op's start is ok and the history
   reaches that far. When the history ends before that evidence exists the result is
   ``UNCONFIRMED``, never a pass.
+* When the history ends in failure (``NOT_RECOVERED``) or the recovery is ``UNCONFIRMED``,
+  ``lower_bound_s`` is the time from the inject to the start of the last failing op: clients
+  were still failing then, so the true recovery time is at least that long.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ class Recovery:
     recovery_ns: int | None = None  # start of the recovering op
     probe_interval_s: float | None = None
     note: str = ""
+    lower_bound_s: float | None = None  # NOT_RECOVERED / UNCONFIRMED: recovery took at least this
 
     @property
     def recovered(self) -> bool:
@@ -146,6 +150,8 @@ def _measure(
     k = next(
         (i for i in range(last_fail + 1, len(series)) if series[i].start_ns >= inject_ns), None
     )
+    bound = to_s(max(series[last_fail].start_ns - inject_ns, 0)) if last_fail >= 0 else None
+    base = replace(base, lower_bound_s=bound)
     if k is None:
         return replace(base, note=f"history ends in failure ({len(windows)} window(s))")
     if not sustain.holds(series, k):
@@ -164,6 +170,7 @@ def _measure(
     flaps = len(windows) - 1
     return replace(
         base,
+        lower_bound_s=None,
         status=RecoveryStatus.RECOVERED,
         recovery_s=to_s(ok_op.end_ns - inject_ns),
         resolution_s=to_s(ok_op.end_ns - max(fail_op.start_ns, inject_ns)),

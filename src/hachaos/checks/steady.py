@@ -1,11 +1,11 @@
-"""Steady state: were clients healthy right before the fault?"""
+"""Steady state: were clients healthy right before the fault, and all along before it?"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from hachaos.checks._ops import is_failure, select_ops
-from hachaos.history import History
+from hachaos.history import FaultPhase, History, Op
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,37 @@ def steady_state(
         return SteadyState(False, reason, ok_count, samples)
     failed = [o for o in last if is_failure(o)]
     if failed:
-        first = failed[0]
-        why = f"{first.kind} {first.outcome}" + (f" ({first.error})" if first.error else "")
-        reason = f"{len(failed)} of the last {samples} ops not ok, first: {why}"
+        reason = f"{len(failed)} of the last {samples} ops not ok, first: {_describe(failed[0])}"
         return SteadyState(False, reason, ok_count, samples)
     return SteadyState(True, f"last {samples} ops ok", ok_count, samples)
+
+
+@dataclass(frozen=True)
+class BeforeFault:
+    """Client errors between the first ok op and the fault's inject (the whole before-window).
+
+    Failures before the first ok op are warm-up (clients connecting to a stack still settling)
+    and only counted in ``warmup``; every failure after it happened with no fault injected.
+    """
+
+    ops: int
+    errors: int
+    first_error: str = ""
+    warmup: int = 0
+
+
+def before_fault(history: History, *, process: str | None = None) -> BeforeFault | None:
+    """Judge every op from the first ok one up to the first inject; None without an inject."""
+    inject = history.first_fault(FaultPhase.INJECT)
+    if inject is None:
+        return None
+    ops = [o for o in select_ops(history, process=process, kind=None) if o.end_ns <= inject.at_ns]
+    first_ok = next((i for i, o in enumerate(ops) if not is_failure(o)), len(ops))
+    judged = ops[first_ok:]
+    failed = [o for o in judged if is_failure(o)]
+    first = _describe(failed[0]) if failed else ""
+    return BeforeFault(len(judged), len(failed), first, first_ok)
+
+
+def _describe(op: Op) -> str:
+    return f"{op.kind} {op.outcome}" + (f" ({op.error})" if op.error else "")

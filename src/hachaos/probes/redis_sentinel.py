@@ -9,6 +9,9 @@ from hachaos.history import Outcome
 from hachaos.probes.base import Attempt
 
 # Errors raised before the command could reach a server: the write certainly did not happen.
+# A master cut off from its replicas (min-replicas-to-write) refuses writes with this reply; the
+# Sentinels may have promoted another node already, so a client should rediscover the master.
+_NOREPLICAS = "NOREPLICAS"
 _NOT_SENT_MARKERS = ("Connection refused", "Error 111", "No master found", "not a node of")
 
 
@@ -42,6 +45,8 @@ class RedisSentinelWriteProbe:
         try:
             self._client.set(key, str(seq))
         except Exception as exc:
+            if _NOREPLICAS in str(exc):
+                self._client.connection_pool.disconnect()  # ask the Sentinels again next time
             return Attempt(classify(exc), type(exc).__name__, key)
         return Attempt(Outcome.OK, key=key)
 

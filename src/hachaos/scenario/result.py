@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hachaos.checks.recovery import Recovery
 from hachaos.checks.steady import SteadyState
 from hachaos.history import History
+from hachaos.topology.base import ClaimReport, HealReport
 from hachaos.verdict import Verdict
 
 
@@ -24,6 +25,8 @@ class ScenarioResult:
     recovery: Recovery | None
     verdict: Verdict
     history: History
+    heal: HealReport | None = None  # how the stack re-formed after the fault, with any repairs
+    claims: tuple[ClaimReport, ...] = ()  # the stack's claims as checked at steady state
 
     def line(self) -> str:
         """One line for a terminal: scenario, verdict and numbers."""

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from hachaos.checks.data import SetResult, check_set
 from hachaos.checks.latency import WindowStats, windows
+from hachaos.checks.loss import loss_window
 from hachaos.checks.overlap import PrimaryOverlap, primary_overlap
 from hachaos.checks.recovery import Recovery, RecoveryStatus, recovery_time
-from hachaos.checks.steady import SteadyState
+from hachaos.checks.steady import BeforeFault, SteadyState, before_fault
 from hachaos.clock import REAL_CLOCK, Clock
 from hachaos.errors import HachaosError
 from hachaos.events import Attachment, EventBus, Message, Parameter, Progress
@@ -25,7 +26,7 @@ from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, aw
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.topology import resolver_for
-from hachaos.topology.base import Healable
+from hachaos.topology.base import ClaimChecker, ClaimReport, Healable, HealReport
 from hachaos.verdict import Verdict, judge
 from hachaos.workloads.factory import make_store
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
@@ -47,9 +48,17 @@ class _Run:
         return build_faults(self.spec.fault, ctx)
 
 
-def _fault_phase(run: _Run) -> tuple[str, ...]:
-    """Inject, observe until recovered (and the hold time passed), revert; returns the targets
-    when every fault was confirmed effective, else ()."""
+@dataclass(frozen=True)
+class _FaultOutcome:
+    """What the fault phase leaves for the verdict: the targets (() when the fault was not
+    confirmed effective) and how the stack healed afterwards (None: its topology cannot tell)."""
+
+    targets: tuple[str, ...] = ()
+    heal: HealReport | None = None
+
+
+def _fault_phase(run: _Run) -> _FaultOutcome:
+    """Inject, observe until recovered (and the hold time passed), revert, await the heal."""
     spec, bus = run.spec, run.bus
     with ExitStack() as active:
         with bus.step("inject", action=spec.fault.action):
@@ -73,8 +82,8 @@ def _fault_phase(run: _Run) -> tuple[str, ...]:
         with bus.step("revert"):
             active.close()
         bus.emit(Progress("revert", "every fault reverted"))
-    _heal(run)
-    return tuple(f.target for f in injected) if effective else ()
+    heal = _heal(run)
+    return _FaultOutcome(tuple(f.target for f in injected) if effective else (), heal)
 
 
 def _recovery_line(rec: Recovery) -> str:
@@ -85,12 +94,12 @@ def _recovery_line(rec: Recovery) -> str:
     return f"not recovered: {rec.status}{f' ({rec.note})' if rec.note else ''}"
 
 
-def _heal(run: _Run) -> None:
+def _heal(run: _Run) -> HealReport | None:
     """After revert: wait (bounded by the stack's ready timeout) until the stack has re-formed,
-    where its topology can tell; a stack that does not is reported as an error message."""
+    where its topology can tell. The report is judged (``not-healed``, ``harness-repair``)."""
     resolver = resolver_for(run.stack)
     if not isinstance(resolver, Healable):
-        return
+        return None
     timeout_s = run.stack.spec.ready_timeout_s
     with run.bus.step("heal", timeout_s=f"{timeout_s:g}"):
         report = resolver.await_healed(timeout_s)
@@ -98,6 +107,28 @@ def _heal(run: _Run) -> None:
     run.bus.emit(Progress("heal", report.summary()))
     if not report.healed:
         run.bus.emit(Message(f"stack did not re-form after the fault: {report.detail}", "error"))
+    elif report.repaired:
+        what = ", ".join(report.repaired)
+        run.bus.emit(Message(f"the harness repaired the stack to re-form it: {what}", "warning"))
+    return report
+
+
+CLAIM_TIMEOUT_S = 10.0
+
+
+def _check_claims(run: _Run) -> tuple[ClaimReport, ...]:
+    """At steady state, before the fault: does the running stack match what its spec claims
+    (where its topology can tell)? A claim that does not hold fails the run."""
+    resolver = resolver_for(run.stack)
+    if not isinstance(resolver, ClaimChecker):
+        return ()
+    with run.bus.step("claims", timeout_s=f"{CLAIM_TIMEOUT_S:g}"):
+        claims = resolver.check_claims(CLAIM_TIMEOUT_S)
+    for claim in claims:
+        run.bus.emit(Parameter("claim", claim.summary()))
+        if not claim.holds:
+            run.bus.emit(Message(f"stack claim mismatch: {claim.summary()}", "error"))
+    return claims
 
 
 def _ledger(run: _Run, prefix: str) -> Ledger | None:
@@ -105,7 +136,8 @@ def _ledger(run: _Run, prefix: str) -> Ledger | None:
     wl = run.spec.workload
     if wl is None:
         return None
-    return Ledger(make_store(wl, run.stack, prefix), run.history, wl.interval_ms / 1000, run.clock)
+    store = make_store(wl, run.stack, prefix)
+    return Ledger(store, run.history, wl.interval_ms / 1000, run.clock, wl.writers)
 
 
 def _writing(ledger: Ledger | None) -> AbstractContextManager[object]:
@@ -132,17 +164,21 @@ class _Measured:
     recovery: Recovery | None  # None when there was no steady state to recover to
     latency: WindowStats | None
     overlap: PrimaryOverlap
+    history: History
+    before: BeforeFault | None = None  # errors between the first ok probe op and the inject
 
 
 def _measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> _Measured:
     overlap = primary_overlap(history)
     if not steady.ok:
-        return _Measured(None, None, overlap)
+        return _Measured(None, None, overlap, history)
     sustain = spec.recovery.sustain_ops
     return _Measured(
         recovery_time(history, process=PROBE_PROCESS, sustain_ops=sustain),
         windows(history, process=PROBE_PROCESS),
         overlap,
+        history,
+        before_fault(history, process=PROBE_PROCESS),
     )
 
 
@@ -160,8 +196,10 @@ def _judge(
     spec: ScenarioSpec,
     measured: _Measured,
     steady: SteadyState,
-    effective: bool,
+    fault: _FaultOutcome,
+    *,
     data: SetResult | None = None,
+    claims: tuple[ClaimReport, ...] = (),
 ) -> Verdict:
     return judge(
         spec.budget,
@@ -169,8 +207,12 @@ def _judge(
         recovery=measured.recovery,
         latency=measured.latency,
         data=data,
-        fault_effective=effective,
+        fault_effective=bool(fault.targets) or not steady.ok,
         overlap=measured.overlap if steady.ok else None,
+        loss=loss_window(measured.history, data.lost) if data is not None else None,
+        before=measured.before,
+        heal=fault.heal,
+        claims=claims,
     )
 
 
@@ -250,33 +292,36 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
     run, ledger = prepared.run, prepared.ledger
     spec, stack, bus, clock = run.spec, run.stack, run.bus, run.clock
     interval_s = spec.probe.interval_ms / 1000
-    targets: tuple[str, ...] = ()
+    fault = _FaultOutcome()
+    claims: tuple[ClaimReport, ...] = ()
     with ProbeRunner(prepared.probe, run.history, interval_s, clock), _writing(ledger):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
             steady = await_steady(
                 run.history, spec.steady_state, clock, bus.progress("steady state")
             )
         if steady.ok:
-            targets = _fault_phase(run)
+            claims = _check_claims(run)
+            fault = _fault_phase(run)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
     measured = _measure(spec, run.history, steady)
     _report_overlap(bus, measured.overlap)
     with bus.step("verdict"):
-        effective = bool(targets) or not steady.ok
-        verdict = _judge(spec, measured, steady, effective, data)
+        verdict = _judge(spec, measured, steady, fault, data=data, claims=claims)
     bus.emit(Progress("verdict", f"{verdict.outcome.upper()} [{verdict.reason}] {verdict.detail}"))
     result = ScenarioResult(
         spec.name,
         stack.spec.name,
         stack.run_id,
         prepared.seed,
-        targets,
+        fault.targets,
         interval_s,
         steady,
         measured.recovery,
         verdict,
         run.history,
+        heal=fault.heal,
+        claims=claims,
     )
     _report(bus, result)
     return result

@@ -156,9 +156,11 @@ LOSSY_NODE_ACTIONS = ("kill", "pause", "restart")
 
 
 def _impossible_budget(spec: ScenarioSpec, stack: StackSpec, src: Located) -> list[Problem]:
-    """`max_lost_writes: 0` can never hold when an asynchronous primary is killed, frozen or
-    partitioned: commits acknowledged before they reached a replica are lost on failover."""
-    if spec.budget.max_lost_writes != 0:
+    """A zero loss budget (`max_lost_writes: 0` or `max_loss_window_s: 0`) can never hold when
+    an asynchronous primary is killed, frozen or partitioned: commits acknowledged before they
+    reached a replica are lost on failover."""
+    zero = [k for k in ("max_lost_writes", "max_loss_window_s") if getattr(spec.budget, k) == 0]
+    if not zero:
         return []
     if getattr(stack.topology, "replication", None) != "async":
         return []
@@ -170,11 +172,12 @@ def _impossible_budget(spec: ScenarioSpec, stack: StackSpec, src: Located) -> li
     what = "partition" if fault.action == "partition" else f"{fault.action} of the primary"
     return [
         src.problem(
-            ("budget", "max_lost_writes"),
-            f"max_lost_writes: 0 can never hold: stack '{stack.name}' replicates asynchronously, "
-            f"so a {what} can lose acknowledged writes; drop the limit to measure losses, "
-            "allow some, or use a synchronous stack",
+            ("budget", key),
+            f"{key}: 0 can never hold: stack '{stack.name}' replicates asynchronously, "
+            f"so a {what} can lose acknowledged writes; budget the loss (max_lost_writes: N "
+            "and/or max_loss_window_s: S) or use a synchronous stack",
         )
+        for key in zero
     ]
 
 

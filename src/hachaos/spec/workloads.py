@@ -13,10 +13,13 @@ from hachaos.spec.models import Model
 
 
 class LedgerBase(Model):
-    """An acknowledged-writes ledger: unique keys written every `interval_ms`, each attempt
-    bounded by `timeout_ms`, read back after healing within `final_read_timeout_s`."""
+    """An acknowledged-writes ledger: `writers` concurrent clients each writing a unique key
+    every `interval_ms` (0: as fast as the system answers), each attempt bounded by
+    `timeout_ms`, read back after healing within `final_read_timeout_s`. The default (4 writers)
+    acknowledges enough writes around a failover that a last-second loss shows up."""
 
-    interval_ms: int = Field(default=20, ge=1, le=10000)
+    writers: int = Field(default=4, ge=1, le=64)
+    interval_ms: int = Field(default=20, ge=0, le=10000)
     timeout_ms: int = Field(default=1000, ge=10, le=30000)
     final_read_timeout_s: float = Field(default=60.0, gt=0, le=600)
     min_acknowledged: int = Field(default=10, ge=1, le=1_000_000)

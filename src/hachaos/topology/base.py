@@ -44,3 +44,28 @@ class Healable(Protocol):
     def await_healed(self, timeout_s: float) -> HealReport:
         """Wait until the stack has re-formed, or report why not at the deadline."""
         ...
+
+
+@dataclass(frozen=True)
+class ClaimReport:
+    """One claim a stack makes about itself (e.g. `replication: sync`), checked against the
+    running system: whether it holds and what was observed."""
+
+    claim: str
+    holds: bool
+    observed: str
+
+    def summary(self) -> str:
+        """One line, e.g. `replication: sync holds (pg-2 is sync_standby)`."""
+        verdict = "holds" if self.holds else "does NOT hold"
+        return f"{self.claim} {verdict} ({self.observed})"
+
+
+@runtime_checkable
+class ClaimChecker(Protocol):
+    """A resolver that can check the stack's declared claims on the running system at steady
+    state, before any fault; a claim that does not hold fails the run (``claim-mismatch``)."""
+
+    def check_claims(self, timeout_s: float) -> tuple[ClaimReport, ...]:
+        """Every claim of the stack's topology, each checked within `timeout_s`."""
+        ...

@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from hachaos.clients.postgres import PgTarget
-from hachaos.errors import HachaosError
+from hachaos.clock import REAL_CLOCK, Clock, wait_until
+from hachaos.errors import DeadlineExceeded, HachaosError
 from hachaos.node import Node
 from hachaos.running import RunningStack
 from hachaos.spec.models import PatroniTopology, Role
+from hachaos.topology.base import ClaimReport
 
 DATA_ROLES = (Role.PRIMARY, Role.MASTER, Role.REPLICA)
 LEADER_ROLES = ("leader", "master", "primary", "standby_leader")
+SYNC_ROLES = ("sync_standby",)
 RUNNING_STATES = ("running", "streaming")
 
 
@@ -56,6 +59,21 @@ class ClusterView:
         """The leader's member name, if the view has one."""
         return next((m.name for m in self.members if m.is_leader), None)
 
+    @property
+    def sync_standbys(self) -> tuple[str, ...]:
+        """Members Patroni lists as synchronous standbys (streaming ones only)."""
+        return tuple(m.name for m in self.members if m.role in SYNC_ROLES and m.is_running)
+
+
+def sync_claim(views: list[ClusterView]) -> ClaimReport:
+    """`replication: sync` holds when some view lists a running synchronous standby."""
+    names = sorted({n for v in views for n in v.sync_standbys})
+    if names:
+        return ClaimReport("replication: sync", True, f"sync standby: {', '.join(names)}")
+    roles = sorted({f"{m.name}={m.role}" for v in views for m in v.members})
+    seen = f"members: {', '.join(roles)}" if roles else "no Patroni node answered"
+    return ClaimReport("replication: sync", False, f"no synchronous standby in /cluster; {seen}")
+
 
 def parse_cluster(source: str, doc: dict[str, Any]) -> ClusterView:
     """Build a ClusterView from a `/cluster` JSON document."""
@@ -89,10 +107,13 @@ def entry_target(stack: RunningStack) -> PgTarget:
 class PatroniResolver:
     """Primary = the leader most reachable Patroni nodes name; replicas = other running members."""
 
-    def __init__(self, stack: RunningStack, timeout_s: float = 0.5) -> None:
+    def __init__(
+        self, stack: RunningStack, timeout_s: float = 0.5, clock: Clock = REAL_CLOCK
+    ) -> None:
         self._stack = stack
         self._topo = stack.topology_as(PatroniTopology, "patroni role resolution")
         self._timeout_s = timeout_s
+        self._clock = clock
 
     def _data_nodes(self) -> list[Node]:
         return [n for r in DATA_ROLES for n in self._stack.declared(r)]
@@ -130,3 +151,21 @@ class PatroniResolver:
             leader = self.leader_name()
             return [n for n in self._data_nodes() if n.name != leader and n.is_running()]
         return [n for n in self._stack.declared(role) if n.is_running()]
+
+    def check_claims(self, timeout_s: float) -> tuple[ClaimReport, ...]:
+        """`replication: sync` must show a synchronous standby in Patroni's `/cluster` (given
+        `timeout_s` to appear: Patroni names one within a loop_wait of a replica streaming)."""
+        if self._topo.replication != "sync":
+            return ()
+        try:
+            report = wait_until(
+                lambda: sync_claim(self.views()),
+                lambda r: r.holds,
+                what="a synchronous standby",
+                timeout_s=timeout_s,
+                interval_s=0.5,
+                clock=self._clock,
+            )
+        except DeadlineExceeded:
+            report = sync_claim(self.views())
+        return (report,)

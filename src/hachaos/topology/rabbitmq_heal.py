@@ -89,12 +89,16 @@ class ClusterHealth:
         return self.formed and self.queue_offline == ()
 
     def stuck(self) -> tuple[str, ...]:
-        """Nodes to restart: app stopped, or named as partitioned by a node that sees a majority."""
+        """Nodes to restart: app stopped, named as partitioned by a node that sees a majority, or
+        running on the minority side while listing a partition (a node frozen while the others
+        decided: the majority may list nothing, having simply dropped it)."""
         majority = len(self.declared) // 2 + 1
         out = {v.node for v in self.views if v.reachable and not v.running}
         for v in self.views:
             if v.running and len(v.sees) >= majority:
                 out.update(p for p in v.partitions if p not in v.sees)
+            elif v.running and v.partitions:
+                out.add(v.node)
         return tuple(sorted(out & set(self.declared)))
 
     def describe(self) -> str:

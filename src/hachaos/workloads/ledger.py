@@ -3,20 +3,22 @@ the real client path, then one complete read-back after healing.
 
 A store plugs in two things: a `writer` (a Probe whose attempts write one unique key each and
 never raise) and `read_back` (every ledger key present now, one attempt, raising on failure).
-Scheduling reuses the probe runner; the read-back is retried with one deadline until the healed
-cluster answers, then recorded as the history's FinalRead for `checks.data.check_set`.
+Scheduling reuses the probe runner: `writers` concurrent writers, each with its own client and
+thread, writer i of n writing sequence numbers i, i+n, i+2n, ... so keys stay unique. The
+read-back is retried with one deadline until the healed cluster answers, then recorded as the
+history's FinalRead for `checks.data.check_set`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Protocol
 
 from hachaos.clock import REAL_CLOCK, Clock, wait_until
 from hachaos.errors import DeadlineExceeded
 from hachaos.history import FinalRead, History
-from hachaos.probes.base import Probe
+from hachaos.probes.base import Attempt, Probe
 from hachaos.probes.runner import ProbeRunner
 
 LEDGER_PROCESS = "ledger"
@@ -44,27 +46,62 @@ class LedgerStore(Protocol):
         ...
 
 
+class _Interleaved:
+    """Writer `index` of `count`: attempt n writes sequence number n * count + index."""
+
+    def __init__(self, inner: Probe, index: int, count: int) -> None:
+        self._inner = inner
+        self._index = index
+        self._count = count
+        self.process = inner.process
+        self.kind = inner.kind
+
+    def attempt(self, seq: int) -> Attempt:
+        """One write of this writer's next unique sequence number."""
+        return self._inner.attempt(seq * self._count + self._index)
+
+    def close(self) -> None:
+        """Release the writer's client."""
+        self._inner.close()
+
+
 class Ledger:
-    """Runs a store's writer on a schedule and records the final read into the history."""
+    """Runs `writers` concurrent writers of a store, each every `interval_s` (0: as fast as the
+    system answers), and records the final read into the history."""
 
     def __init__(
-        self, store: LedgerStore, history: History, interval_s: float, clock: Clock = REAL_CLOCK
+        self,
+        store: LedgerStore,
+        history: History,
+        interval_s: float,
+        clock: Clock = REAL_CLOCK,
+        writers: int = 1,
     ) -> None:
+        if writers < 1:
+            raise ValueError(f"writers must be >= 1, got {writers!r}")
         self.store = store
         self._history = history
         self._interval_s = interval_s
         self._clock = clock
+        self._writers = writers
         self.writes = 0
+
+    def _runner(self, index: int) -> ProbeRunner:
+        writer = _Interleaved(self.store.writer(), index, self._writers)
+        return ProbeRunner(writer, self._history, self._interval_s, self._clock)
 
     @contextmanager
     def running(self) -> Iterator[Ledger]:
         """Write on schedule for the duration of the block."""
-        runner = ProbeRunner(self.store.writer(), self._history, self._interval_s, self._clock)
-        with runner:
+        runners = [self._runner(i) for i in range(self._writers)]
+        with ExitStack() as stack:
+            for runner in runners:
+                stack.enter_context(runner)
             try:
                 yield self
             finally:
-                self.writes = runner.attempts
+                stack.close()
+                self.writes = sum(r.attempts for r in runners)
 
     def final_read(self, timeout_s: float, interval_s: float = 0.5) -> FinalRead:
         """Read everything back once the cluster answers; an incomplete read past the deadline."""

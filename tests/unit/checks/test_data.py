@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from histbuilder import Timeline
 
 from hachaos.checks.data import check_set
@@ -72,3 +73,10 @@ def test_process_prefix(tl: Timeline) -> None:
     assert r.valid is True and r.acknowledged == 1 and not r.unexpected  # b1 was attempted
     r = check_set(tl.final_read("a1").history, process_prefix="ledger-a")
     assert r.valid is True  # b1's loss is not ledger-a's concern
+
+
+def test_ack_rate_is_acknowledged_writes_per_second(tl: Timeline) -> None:
+    ledger(tl, 4).write("f", "x")  # 5 writes 50 ms apart: 4 acked over 205 ms
+    r = check_set(tl.final_read("k0", "k1", "k2", "k3").history)
+    assert r.ack_rate == pytest.approx(4 / 0.205)
+    assert check_set(Timeline().history).ack_rate is None

@@ -10,8 +10,9 @@ from histbuilder import Timeline
 
 from hachaos.checks.data import check_set
 from hachaos.checks.latency import windows
+from hachaos.checks.loss import loss_window
 from hachaos.checks.recovery import recovery_time
-from hachaos.checks.steady import steady_state
+from hachaos.checks.steady import before_fault, steady_state
 from hachaos.history import FaultPhase, History
 from hachaos.verdict import Budget, Verdict, judge
 
@@ -22,12 +23,15 @@ def evaluate(history: History, budget: Budget) -> Verdict:
     """What a scenario runner does after the run: measure, then judge."""
     inject = history.first_fault(FaultPhase.INJECT)
     before = inject.at_ns if inject else max((o.end_ns for o in history.ops), default=0)
+    data = check_set(history) if history.final_reads else None
     return judge(
         budget,
         steady=steady_state(history, before_ns=before, process="probe"),
         recovery=recovery_time(history, process="probe"),
-        data=check_set(history) if history.final_reads else None,
+        data=data,
         latency=windows(history, process="probe"),
+        loss=loss_window(history, data.lost) if data is not None else None,
+        before=before_fault(history, process="probe"),
     )
 
 
@@ -107,6 +111,26 @@ CASES = {
     ),
     "p99": Case(
         lambda t: base(t, "." * 20, dur_ms=400, revert=True), Budget(max_p99_ms=100), "fail p99"
+    ),
+    "errors-before-fault": Case(
+        lambda t: base(t.ops("x.....x"), "xx"), RT10, "fail errors-before-fault"
+    ),
+    "warm-up-errors-ignored": Case(lambda t: base(t.ops("xxx"), "xx"), RT10, "pass within-budget"),
+    "unconfirmed-past-the-budget": Case(
+        lambda t: base(t, "x" * 40 + "...", after=0),
+        Budget(recovery_time_s=1),
+        "fail recovery-too-slow",
+    ),
+    "unbudgeted-loss": Case(lambda t: ledger(base(t, "xx"), KEYS[:8]), RT10, "fail lost-writes"),
+    "loss-window": Case(
+        lambda t: ledger(base(t, "xx"), KEYS[:7]),
+        Budget(recovery_time_s=10, max_loss_window_s=0.05),
+        "fail loss-window",
+    ),
+    "budgeted-loss": Case(
+        lambda t: ledger(base(t, "xx"), KEYS[:7]),
+        Budget(recovery_time_s=10, max_lost_writes=3, max_loss_window_s=1),
+        "pass within-budget",
     ),
     "outage-expected": Case(
         lambda t: base(t, "x" * 30, after=0), Budget(expect="unavailable"), "pass within-budget"

@@ -92,3 +92,22 @@ def test_bad_arguments_named(tl: Timeline) -> None:
         recovery_time(tl.history, sustain_ops=-1)
     with pytest.raises(ValueError, match="sustain_s must be > 0, got 0"):
         recovery_time(tl.history, sustain_s=0)
+
+
+def test_lower_bound_when_still_failing_at_the_end(tl: Timeline) -> None:
+    tl.ops("." * 10).inject().ops("x" * 20)  # last failure starts 19 steps (0.95 s) after inject
+    r = recovery_time(tl.history)
+    assert r.status is RecoveryStatus.NOT_RECOVERED
+    assert r.lower_bound_s == pytest.approx(0.95)
+
+
+def test_lower_bound_of_an_unconfirmed_recovery(tl: Timeline) -> None:
+    tl.ops("." * 10).inject().wait_ms(30_000).ops("xx...")
+    r = recovery_time(tl.history)
+    assert r.status is RecoveryStatus.UNCONFIRMED
+    assert r.lower_bound_s == pytest.approx(30.05)
+
+
+def test_no_lower_bound_once_recovered(tl: Timeline) -> None:
+    tl.ops("." * 10).inject().ops("xx" + "." * 12)
+    assert recovery_time(tl.history).lower_bound_s is None

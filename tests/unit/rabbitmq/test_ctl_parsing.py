@@ -71,6 +71,16 @@ def test_stuck_node_named_as_partitioned_by_the_majority() -> None:
     assert ClusterHealth(NAMES, tuple(views)).stuck() == ("rabbit-3",)
 
 
+def test_lone_node_listing_a_partition_the_majority_does_not_list() -> None:
+    major = ("rabbit-2", "rabbit-3")
+    views = [
+        NodeView("rabbit-1", True, True, ("rabbit-1",), major),  # seen after a docker pause
+        NodeView("rabbit-2", True, True, major),
+        NodeView("rabbit-3", True, True, major),
+    ]
+    assert ClusterHealth(NAMES, tuple(views)).stuck() == ("rabbit-1",)
+
+
 def test_unreachable_node_is_not_restarted_blindly() -> None:
     views = [*whole_views()[:2], NodeView("rabbit-3", False)]
     h = ClusterHealth(NAMES, tuple(views))

@@ -30,7 +30,7 @@ probe: {{type: sql}}
 workload: {{type: postgres-ledger}}
 fault: {fault}
 budget:
-  max_lost_writes: {lost}
+  {limit}: {lost}
 """
 
 KILL_PRIMARY = "{action: kill, target: {role: primary}}"
@@ -38,13 +38,15 @@ STOP_REPLICA = "{action: stop, target: {role: replica}}"
 PARTITION = "{action: partition, mode: isolate, target: {role: primary}}"
 
 
-def _load(tmp_path: Path, replication: str, fault: str, lost: int) -> None:
+def _load(
+    tmp_path: Path, replication: str, fault: str, lost: float, limit: str = "max_lost_writes"
+) -> None:
     stacks = tmp_path / "fixtures" / "stacks"
     stacks.mkdir(parents=True, exist_ok=True)
     (stacks / "tiny.yaml").write_text(STACK.format(replication=replication))
     scen = tmp_path / "scenarios" / "s.yaml"
     scen.parent.mkdir(exist_ok=True)
-    scen.write_text(SCENARIO.format(fault=fault, lost=lost))
+    scen.write_text(SCENARIO.format(fault=fault, lost=lost, limit=limit))
     load_scenario(scen)
 
 
@@ -56,6 +58,18 @@ def test_zero_loss_on_async_failover_is_rejected(tmp_path: Path, fault: str) -> 
     assert problem.line == 7
     assert "max_lost_writes: 0 can never hold" in problem.message
     assert "replicates asynchronously" in problem.message
+    assert "max_loss_window_s: S" in problem.message
+
+
+def test_zero_loss_window_on_async_failover_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path, "async", KILL_PRIMARY, 0.0, "max_loss_window_s")
+    (problem,) = exc.value.problems
+    assert "max_loss_window_s: 0 can never hold" in problem.message
+
+
+def test_a_loss_window_budget_on_async_loads(tmp_path: Path) -> None:
+    _load(tmp_path, "async", KILL_PRIMARY, 2.5, "max_loss_window_s")
 
 
 @pytest.mark.parametrize(

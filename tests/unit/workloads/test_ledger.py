@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from hachaos.checks.data import check_set
 from hachaos.clock import FakeClock
 from hachaos.history import History, Outcome
@@ -86,3 +88,53 @@ def test_final_read_deadline_gives_incomplete_read() -> None:
     assert not read.complete
     assert history.final_reads == (read,)
     assert check_set(history).valid is None  # unknown, never a pass
+
+
+class _Counter:
+    """A writer that records every key it is asked to write."""
+
+    process = LEDGER_PROCESS
+    kind = "write"
+
+    def __init__(self, seen: list[str], done: threading.Event) -> None:
+        self._seen = seen
+        self._done = done
+
+    def attempt(self, seq: int) -> Attempt:
+        key = ledger_key("p", seq)
+        self._seen.append(key)
+        if len(self._seen) >= 40:
+            self._done.set()
+        return Attempt(Outcome.OK, key=key)
+
+    def close(self) -> None:
+        pass
+
+
+class _ManyStore:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.done = threading.Event()
+        self.writers = 0
+
+    def writer(self) -> _Counter:
+        self.writers += 1
+        return _Counter(self.seen, self.done)
+
+    def read_back(self) -> tuple[str, ...]:
+        return tuple(self.seen)
+
+
+def test_concurrent_writers_write_unique_keys_each_with_its_client() -> None:
+    store, history = _ManyStore(), History()
+    ledger = Ledger(store, history, interval_s=0.0, writers=4)
+    with ledger.running():
+        assert store.done.wait(5)
+    assert store.writers == 4
+    keys = [op.key for op in history.ops]
+    assert len(keys) == len(set(keys)) == ledger.writes >= 40
+
+
+def test_writers_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="writers must be >= 1, got 0"):
+        Ledger(_ManyStore(), History(), interval_s=0.01, writers=0)

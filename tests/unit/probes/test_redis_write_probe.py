@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from hachaos.history import Outcome
+from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
+
+
+class FakePool:
+    def __init__(self) -> None:
+        self.disconnects = 0
+
+    def disconnect(self) -> None:
+        self.disconnects += 1
+
+
+class FakeClient:
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.connection_pool = FakePool()
+
+    def set(self, key: str, value: str) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        pass
+
+
+class FakeSentinel:
+    def __init__(self, client: FakeClient) -> None:
+        self.client = client
+
+    def master_client(self, name: str) -> Any:
+        return self.client
+
+
+def _probe(error: Exception | None) -> tuple[RedisSentinelWriteProbe, FakeClient]:
+    client = FakeClient(error)
+    return RedisSentinelWriteProbe(FakeSentinel(client), "m", "p"), client  # type: ignore[arg-type]
+
+
+def test_noreplicas_is_refused_and_rediscovers_the_master() -> None:
+    probe, client = _probe(redis.ResponseError("NOREPLICAS Not enough good replicas to write."))
+    attempt = probe.attempt(3)
+    assert attempt.outcome is Outcome.FAIL and attempt.key == "p:3"
+    assert client.connection_pool.disconnects == 1
+
+
+def test_other_refusals_keep_the_connection() -> None:
+    probe, client = _probe(redis.ResponseError("LOADING"))
+    assert probe.attempt(0).outcome is Outcome.FAIL
+    assert client.connection_pool.disconnects == 0
+    assert _probe(None)[0].attempt(1).outcome is Outcome.OK
