@@ -210,6 +210,8 @@ class PreparedRun:
         if not self._started:
             self._started = True
             self.probe.close()
+            if self.ledger is not None:
+                self.ledger.close()
 
 
 def prepare_scenario(
@@ -228,6 +230,11 @@ def prepare_scenario(
         probe = make_probe(spec.probe, stack, prefix=prefix)
         try:
             ledger = _ledger(run, prefix)
+            if ledger is not None:
+                # set up before the probe's first attempt: a RabbitMQ purge racing another
+                # client's first declare of the quorum queue finds no Raft member running
+                # yet, and RabbitMQ 3.10 crashes the channel: (541) INTERNAL_ERROR
+                ledger.prepare()
         except BaseException:
             probe.close()
             raise

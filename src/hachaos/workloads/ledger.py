@@ -54,12 +54,28 @@ class Ledger:
         self._history = history
         self._interval_s = interval_s
         self._clock = clock
+        self._writer: Probe | None = None
         self.writes = 0
+
+    def prepare(self) -> None:
+        """Set the store up for writing now (e.g. declare and purge a queue), before any
+        other client of the run starts, so set-up never races traffic; raises on failure."""
+        if self._writer is None:
+            self._writer = self.store.writer()
+
+    def close(self) -> None:
+        """Release a prepared writer that never ran (a run releases its own)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
 
     @contextmanager
     def running(self) -> Iterator[Ledger]:
-        """Write on schedule for the duration of the block."""
-        runner = ProbeRunner(self.store.writer(), self._history, self._interval_s, self._clock)
+        """Write on schedule for the duration of the block (preparing first if needed)."""
+        self.prepare()
+        writer, self._writer = self._writer, None
+        assert writer is not None
+        runner = ProbeRunner(writer, self._history, self._interval_s, self._clock)
         with runner:
             try:
                 yield self
