@@ -1,4 +1,5 @@
-"""The scenario runner prepares the ledger's store before the probe makes its first attempt.
+"""The scenario runner prepares the ledger's store while preparing the run (pytest's setup
+phase), before the probe makes its first attempt.
 
 RabbitMQ 3.10 crashes a channel that purges a quorum queue while another client's first declare
 of it is still starting the queue's Raft members (541 INTERNAL_ERROR): the ledger's purge must
@@ -13,14 +14,14 @@ import pytest
 import yaml
 from rabbitfakes import stack
 
+from hachaos.errors import HachaosError
 from hachaos.events import EventBus
-from hachaos.history import Outcome
+from hachaos.history import History, Outcome
 from hachaos.node import ExecResult
 from hachaos.probes.base import Attempt, Probe
-from hachaos.running import RunningStack
 from hachaos.scenario import runner
 from hachaos.spec.scenario import ScenarioSpec
-from hachaos.workloads.ledger import LEDGER_PROCESS, LedgerStore
+from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger, LedgerStore
 
 SPEC = """
 name: order
@@ -83,22 +84,63 @@ def _no_exec(node: str, cmd: tuple[str, ...]) -> ExecResult:
     raise AssertionError(f"no rabbitmqctl expected, got {cmd} on {node}")
 
 
+def _fakes(monkeypatch: pytest.MonkeyPatch, events: _Events, store: LedgerStore) -> None:
+    def make_probe(*_: object, **__: object) -> Probe:
+        return _FailingProbe(events, "probe", "probe")
+
+    monkeypatch.setattr(runner, "make_probe", make_probe)
+    monkeypatch.setattr(runner, "make_store", lambda *_: store)
+
+
+def _spec() -> ScenarioSpec:
+    return ScenarioSpec.model_validate(yaml.safe_load(SPEC))
+
+
 def test_ledger_store_is_prepared_before_the_probe_starts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     events = _Events()
-    fake_stack: RunningStack = stack(_no_exec)[0]
-
-    def make_probe(*_: object, **__: object) -> Probe:
-        return _FailingProbe(events, "probe", "probe")
-
-    def make_store(*_: object) -> LedgerStore:
-        return _SlowStore(events)
-
-    monkeypatch.setattr(runner, "make_probe", make_probe)
-    monkeypatch.setattr(runner, "make_store", make_store)
-    spec = ScenarioSpec.model_validate(yaml.safe_load(SPEC))
-    result = runner.run_scenario(spec, fake_stack, EventBus(), seed=1)
+    _fakes(monkeypatch, events, _SlowStore(events))
+    prepared = runner.prepare_scenario(_spec(), stack(_no_exec)[0], EventBus(), seed=1)
+    assert events.seen == ["store prepare started", "store prepared"]  # in the setup phase
+    result = prepared.run_once()
     assert not result.steady.ok
-    first_probe = events.seen.index("probe attempt")
-    assert events.seen.index("store prepared") < first_probe, events.seen[:5]
+    assert events.seen.count("store prepare started") == 1  # not prepared twice
+    assert "probe attempt" in events.seen
+
+
+class _BrokenStore(_SlowStore):
+    """A store that cannot be set up (say the broker crashed the purge)."""
+
+    def writer(self) -> Probe:
+        raise HachaosError("ledger prepare on rabbit-1: (541) INTERNAL_ERROR; hint: ...")
+
+
+def test_a_store_that_cannot_be_prepared_fails_the_preparation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events = _Events()
+    _fakes(monkeypatch, events, _BrokenStore(events))
+    with pytest.raises(HachaosError, match="ledger prepare on rabbit-1"):
+        runner.prepare_scenario(_spec(), stack(_no_exec)[0], EventBus(), seed=1)
+    assert events.seen == []  # the probe never attempted anything
+
+
+class _Closing(_FailingProbe):
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_prepared_run_that_never_starts_closes_the_ledger_writer() -> None:
+    writer = _Closing(_Events(), LEDGER_PROCESS, "ledger")
+
+    class _Store(_SlowStore):
+        def writer(self) -> Probe:
+            return writer
+
+    ledger = Ledger(_Store(_Events()), History(), 0.01)
+    ledger.prepare()
+    ledger.close()
+    assert writer.closed
