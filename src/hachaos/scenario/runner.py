@@ -120,6 +120,8 @@ def _final_read(run: _Run, ledger: Ledger | None) -> SetResult | None:
     with run.bus.step("final read", timeout_s=f"{wl.final_read_timeout_s:g}"):
         read = ledger.final_read(wl.final_read_timeout_s)
     run.bus.emit(Parameter("ledger keys read", str(len(read.keys)) if read.complete else "n/a"))
+    if ledger.read_error is not None:
+        run.bus.emit(Message(ledger.read_error, "warning"))
     return check_set(
         run.history, process_prefix=LEDGER_PROCESS, min_acknowledged=wl.min_acknowledged
     )

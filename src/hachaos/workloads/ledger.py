@@ -56,6 +56,7 @@ class Ledger:
         self._clock = clock
         self._writer: Probe | None = None
         self.writes = 0
+        self.read_error: str | None = None  # why the final read did not complete
 
     def prepare(self) -> None:
         """Set the store up for writing now (e.g. declare and purge a queue), before any
@@ -94,7 +95,8 @@ class Ledger:
                 clock=self._clock,
             )
             read = FinalRead(self._clock.now_ns(), tuple(keys), complete=True)
-        except DeadlineExceeded:
+        except DeadlineExceeded as exc:
+            self.read_error = str(exc)  # the last attempt's reason: phase, node, hint
             read = FinalRead(self._clock.now_ns(), (), complete=False)
         self._history.add_final_read(read)
         return read

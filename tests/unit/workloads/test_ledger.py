@@ -86,3 +86,13 @@ def test_final_read_deadline_gives_incomplete_read() -> None:
     assert not read.complete
     assert history.final_reads == (read,)
     assert check_set(history).valid is None  # unknown, never a pass
+
+
+def test_incomplete_final_read_keeps_the_last_reason() -> None:
+    store, history = _Store(read_fails=10**6), History()
+    ledger = Ledger(store, history, interval_s=0.01, clock=FakeClock())
+    assert ledger.read_error is None
+    ledger.final_read(timeout_s=2, interval_s=0.5)
+    assert ledger.read_error is not None
+    assert ledger.read_error.startswith("ledger final read: not reached within 2s")
+    assert "ConnectionError: no primary yet" in ledger.read_error
