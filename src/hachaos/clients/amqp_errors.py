@@ -45,11 +45,11 @@ _HINTS_BY_CODE = {
 }
 
 
-class DeadlineHit(AMQPError):  # type: ignore[misc]  # pika is untyped
+class DeadlineHit(AMQPError):
     """The operation's deadline passed while pika was blocked on the broker."""
 
 
-class NoNodeAccepts(AMQPError):  # type: ignore[misc]  # pika is untyped
+class NoNodeAccepts(AMQPError):
     """No node accepted a connection (and opened a channel) before the deadline; `causes`
     holds what each node tried answered, in order."""
 

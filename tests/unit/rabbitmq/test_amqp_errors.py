@@ -54,7 +54,8 @@ def test_reason_unrolls_a_wrapped_socket_error() -> None:
 
 
 def test_reason_of_a_nack_counts_the_messages() -> None:
-    assert reason(NackError(["m1", "m2"])) == "NackError: 2 message(s) nacked by the broker"
+    messages: list[Any] = ["m1", "m2"]  # pika's ReturnedMessage; only counted here
+    assert reason(NackError(messages)) == "NackError: 2 message(s) nacked by the broker"
 
 
 def test_reason_never_shows_credentials() -> None:
