@@ -20,6 +20,7 @@ The recovery time is the number in the `recovery_time_s` property
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -135,6 +136,7 @@ def run_catalog(
         proc = subprocess.Popen(
             pytest_command(paths, junit, extra),
             cwd=REPO,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},  # the log fills as the run goes
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
