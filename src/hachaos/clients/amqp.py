@@ -27,9 +27,12 @@ from typing import Any
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPError, NackError, UnroutableError
+from pika.exceptions import NackError, UnroutableError
 
+from hachaos.clients.amqp_errors import DeadlineHit, NoNodeAccepts, label, reason
 from hachaos.history import Outcome
+
+__all__ = ["AmqpPublisher", "DeadlineHit", "Endpoint", "Endpoints", "NoNodeAccepts"]
 
 
 @dataclass(frozen=True)
@@ -46,17 +49,10 @@ Endpoints = Callable[[], list[Endpoint]]
 QUORUM_ARGS = {"x-queue-type": "quorum"}
 
 
-class DeadlineHit(AMQPError):
-    """The operation's deadline passed while pika was blocked on the broker."""
-
-
-class NoNodeAccepts(AMQPError):
-    """No node accepted a connection (and opened a channel) before the deadline."""
-
-
 @dataclass(frozen=True)
 class PublishResult:
-    """What one publish learnt: outcome, the error class when not ok, the node it went to."""
+    """What one publish learnt: outcome, the error's short label when not ok (class and
+    reply code, see `amqp_errors.label`), the node it went to."""
 
     outcome: Outcome
     error: str | None = None
@@ -133,7 +129,7 @@ class AmqpPublisher:
         try:
             session = self._ensure_session(until)
         except Exception as exc:
-            return PublishResult(Outcome.FAIL, _name(exc))
+            return PublishResult(Outcome.FAIL, label(exc))
         props = pika.BasicProperties(delivery_mode=2, message_id=message_id)
         try:
             with deadline(session.conn, until - time.monotonic()):
@@ -141,16 +137,16 @@ class AmqpPublisher:
                     "", self._queue, body or message_id.encode(), props, mandatory=True
                 )
         except UnroutableError as exc:
-            return PublishResult(Outcome.FAIL, _name(exc), session.node)
+            return PublishResult(Outcome.FAIL, label(exc), session.node)
         except NackError as exc:
             # a channel that got a nack when the queue's leader died can keep nacking every
             # publish until that node returns (RabbitMQ 3.10.8, seen 2 runs in 8): a fresh
             # channel looks the current leader up again
             self._drop(rotate=False)
-            return PublishResult(Outcome.FAIL, _name(exc), session.node)
+            return PublishResult(Outcome.FAIL, label(exc), session.node)
         except Exception as exc:  # lost or timed out after handing the message over
             self._drop(rotate=True)
-            return PublishResult(Outcome.UNKNOWN, _name(exc), session.node)
+            return PublishResult(Outcome.UNKNOWN, label(exc), session.node)
         return PublishResult(Outcome.OK, node=session.node)
 
     def channel(self) -> tuple[str, BlockingChannel]:
@@ -171,23 +167,25 @@ class AmqpPublisher:
         endpoints = self._endpoints()
         if not endpoints:
             raise NoNodeAccepts("no node publishes an AMQP port")
-        errors: list[str] = []
+        causes: list[tuple[str, BaseException]] = []
+        first = self._preferred  # fixed for this round: every node is tried once, in order
         for i in range(len(endpoints)):
-            index = (self._preferred + i) % len(endpoints)
+            index = (first + i) % len(endpoints)
             ep = endpoints[index]
             left = until - time.monotonic()
             if left <= 0:
-                errors.append("deadline passed")
+                causes.append((ep.node, DeadlineHit("deadline passed before trying this node")))
                 break
             try:
                 self._session = self._open(ep, left)
             except Exception as exc:
-                errors.append(f"{ep.node}: {_name(exc)}")
+                causes.append((ep.node, exc))
                 self._preferred = index + 1  # the next operation starts with the next node
                 continue
             self._preferred = index
             return self._session
-        raise NoNodeAccepts("; ".join(errors))
+        summary = "; ".join(f"{node}: {reason(exc)}" for node, exc in causes)
+        raise NoNodeAccepts(summary, tuple(causes))
 
     def _open(self, ep: Endpoint, timeout_s: float) -> _Session:
         conn = pika.BlockingConnection(_params(ep, timeout_s))
@@ -211,7 +209,7 @@ class AmqpPublisher:
             session.conn.process_data_events(time_limit=0)
         except Exception:
             return False
-        return session.conn.is_open and session.channel.is_open
+        return bool(session.conn.is_open and session.channel.is_open)
 
     def _drop(self, *, rotate: bool) -> None:
         if self._session is not None:
@@ -219,7 +217,3 @@ class AmqpPublisher:
             self._session = None
         if rotate:
             self._preferred += 1
-
-
-def _name(exc: BaseException) -> str:
-    return type(exc).__name__

@@ -152,6 +152,8 @@ def _final_read(run: _Run, ledger: Ledger | None) -> SetResult | None:
     with run.bus.step("final read", timeout_s=f"{wl.final_read_timeout_s:g}"):
         read = ledger.final_read(wl.final_read_timeout_s)
     run.bus.emit(Parameter("ledger keys read", str(len(read.keys)) if read.complete else "n/a"))
+    if ledger.read_error is not None:
+        run.bus.emit(Message(ledger.read_error, "warning"))
     return check_set(
         run.history, process_prefix=LEDGER_PROCESS, min_acknowledged=wl.min_acknowledged
     )
@@ -252,6 +254,8 @@ class PreparedRun:
         if not self._started:
             self._started = True
             self.probe.close()
+            if self.ledger is not None:
+                self.ledger.close()
 
 
 def prepare_scenario(
@@ -270,6 +274,11 @@ def prepare_scenario(
         probe = make_probe(spec.probe, stack, prefix=prefix)
         try:
             ledger = _ledger(run, prefix)
+            if ledger is not None:
+                # set up before the probe's first attempt: a RabbitMQ purge racing another
+                # client's first declare of the quorum queue finds no Raft member running
+                # yet, and RabbitMQ 3.10 crashes the channel: (541) INTERNAL_ERROR
+                ledger.prepare()
         except BaseException:
             probe.close()
             raise

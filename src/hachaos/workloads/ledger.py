@@ -84,16 +84,41 @@ class Ledger:
         self._interval_s = interval_s
         self._clock = clock
         self._writers = writers
+        self._writer: Probe | None = None
         self.writes = 0
+        self.read_error: str | None = None  # why the final read did not complete
 
-    def _runner(self, index: int) -> ProbeRunner:
-        writer = _Interleaved(self.store.writer(), index, self._writers)
-        return ProbeRunner(writer, self._history, self._interval_s, self._clock)
+    def prepare(self) -> None:
+        """Set the store up for writing now (e.g. declare and purge a queue), before any
+        other client of the run starts, so set-up never races traffic; raises on failure."""
+        if self._writer is None:
+            self._writer = self.store.writer()
+
+    def close(self) -> None:
+        """Release a prepared writer that never ran (a run releases its own)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
+    def _runner(self, index: int, writer: Probe) -> ProbeRunner:
+        interleaved = _Interleaved(writer, index, self._writers)
+        return ProbeRunner(interleaved, self._history, self._interval_s, self._clock)
 
     @contextmanager
     def running(self) -> Iterator[Ledger]:
-        """Write on schedule for the duration of the block."""
-        runners = [self._runner(i) for i in range(self._writers)]
+        """Write on schedule for the duration of the block (preparing first if needed): the
+        prepared writer is writer 0, the others get clients of their own."""
+        self.prepare()
+        first, self._writer = self._writer, None
+        assert first is not None
+        writers = [first]
+        try:
+            writers += [self.store.writer() for _ in range(1, self._writers)]
+        except BaseException:
+            for writer in writers:
+                writer.close()
+            raise
+        runners = [self._runner(i, w) for i, w in enumerate(writers)]
         with ExitStack() as stack:
             for runner in runners:
                 stack.enter_context(runner)
@@ -115,7 +140,8 @@ class Ledger:
                 clock=self._clock,
             )
             read = FinalRead(self._clock.now_ns(), tuple(keys), complete=True)
-        except DeadlineExceeded:
+        except DeadlineExceeded as exc:
+            self.read_error = str(exc)  # the last attempt's reason: phase, node, hint
             read = FinalRead(self._clock.now_ns(), (), complete=False)
         self._history.add_final_read(read)
         return read

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pika.adapters.blocking_connection import BlockingChannel
 
 from hachaos.clients.amqp import QUORUM_ARGS, AmqpPublisher, Endpoints, deadline
+from hachaos.clients.amqp_errors import AmqpPhaseError
 from hachaos.errors import DeadlineExceeded, HachaosError
 from hachaos.probes.amqp import AmqpPublishProbe
 from hachaos.probes.base import Probe
@@ -45,27 +46,33 @@ class RabbitMQLedgerStore:
         self._timeout_s = timeout_s
         self._drain_timeout_s = drain_timeout_s
         self._drained = DrainLog()
+        self._purged = False
 
     def _publisher(self, *, declare: bool) -> AmqpPublisher:
         return AmqpPublisher(self._endpoints, self._queue, self._timeout_s, declare=declare)
 
     def writer(self) -> Probe:
-        """Purge the queue (earlier runs' messages), then a confirmed-publish client."""
-        self.purge()
+        """A confirmed-publish client; the first one purges the queue (earlier runs' messages)
+        so that later writers of the same ledger never purge what the first wrote."""
+        if not self._purged:
+            self.purge()
+            self._purged = True
         return AmqpPublishProbe(
             self._publisher(declare=False), self._prefix, process=LEDGER_PROCESS
         )
 
     def purge(self) -> int:
-        """Declare the quorum queue if needed and empty it; returns how many were dropped."""
+        """Declare the quorum queue if needed and empty it; returns how many were dropped.
+        Raises AmqpPhaseError (phase, node, the broker's reply, a hint) when it cannot."""
         publisher = self._publisher(declare=True)
+        node: str | None = None
         try:
-            _, channel = publisher.channel()
-            method = channel.queue_purge(self._queue)
+            node, channel = publisher.channel()
+            with deadline(channel.connection, self._timeout_s):
+                method = channel.queue_purge(self._queue)
         except Exception as exc:
-            raise HachaosError(
-                f"cannot prepare ledger queue '{self._queue}': {type(exc).__name__}"
-            ) from None
+            phase = f"ledger prepare (declare and purge queue '{self._queue}')"
+            raise AmqpPhaseError(phase, node, exc) from None
         finally:
             publisher.close()
         return int(method.method.message_count or 0)
@@ -74,9 +81,14 @@ class RabbitMQLedgerStore:
         """Drain the queue: every ledger id delivered (by this and earlier attempts), in
         delivery order, duplicates kept. Raises if this attempt does not empty the queue."""
         publisher = self._publisher(declare=False)
+        node: str | None = None
         try:
-            _, channel = publisher.channel()
+            node, channel = publisher.channel()
             drain(channel, self._queue, self._prefix, self._drain_timeout_s, self._drained)
+        except HachaosError:
+            raise
+        except Exception as exc:
+            raise AmqpPhaseError(f"ledger drain of queue '{self._queue}'", node, exc) from None
         finally:
             publisher.close()
         return tuple(self._drained.keys)

@@ -132,9 +132,20 @@ def test_concurrent_writers_write_unique_keys_each_with_its_client() -> None:
         assert store.done.wait(5)
     assert store.writers == 4
     keys = [op.key for op in history.ops]
+    assert {k for k in keys if k is not None} >= {ledger_key("p", i) for i in range(4)}
     assert len(keys) == len(set(keys)) == ledger.writes >= 40
 
 
 def test_writers_must_be_positive() -> None:
     with pytest.raises(ValueError, match="writers must be >= 1, got 0"):
         Ledger(_ManyStore(), History(), interval_s=0.01, writers=0)
+
+
+def test_incomplete_final_read_keeps_the_last_reason() -> None:
+    store, history = _Store(read_fails=10**6), History()
+    ledger = Ledger(store, history, interval_s=0.01, clock=FakeClock())
+    assert ledger.read_error is None
+    ledger.final_read(timeout_s=2, interval_s=0.5)
+    assert ledger.read_error is not None
+    assert ledger.read_error.startswith("ledger final read: not reached within 2s")
+    assert "ConnectionError: no primary yet" in ledger.read_error
