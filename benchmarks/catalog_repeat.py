@@ -13,13 +13,15 @@ report, never from failure text:
 * otherwise the scenario's `verdict` property: PASS, FAIL or INCONCLUSIVE;
 * a plain test (a Python suite, no verdict property): PASS, FAIL (a <failure>) or SKIP.
 
-The recovery time is the number in the `recovery_time_s` property
-(`recovery_time_s=2.31s (±0.05s) ≤ 10s`). Exit status 0 only when every outcome is PASS.
+The recovery time is the `recovery_time_s` property: a plain number of seconds (`2.31`, what
+the plugin writes), or the number in a rendered measurement (`recovery_time_s=2.31s (±0.05s) ≤
+10s`, older reports). Exit status 0 only when every outcome is PASS.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import statistics
@@ -69,7 +71,13 @@ def _properties(case: ET.Element) -> dict[str, str]:
 
 
 def seconds_of(rendered: str | None) -> float | None:
-    """The number of seconds in a rendered measurement (`recovery_time_s=2.31s ...`)."""
+    """Seconds from a numeric property (`2.31`) or a rendered one (`recovery_time_s=2.31s ...`)."""
+    try:
+        value = float(rendered or "")
+    except ValueError:
+        pass
+    else:
+        return value if math.isfinite(value) else None
     match = _SECONDS.search(rendered or "")
     return float(match.group(1)) if match else None
 

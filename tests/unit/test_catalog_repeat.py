@@ -104,6 +104,8 @@ def test_recovery_time_is_read_from_the_property(cases: dict[str, object]) -> No
         ("recovery_time_s=0.0123s", 0.0123),
         ("recovery_time_s=1.2e-05s", 1.2e-05),
         ("recovery_time_s=n/a", None),
+        ("2.31", 2.31),
+        ("nan", None),
         (None, None),
     ],
 )
