@@ -30,7 +30,7 @@ class TcpConnectProbe:
         """One connect; never raises."""
         try:
             with socket.create_connection(self._addr, timeout=self._timeout_s) as sock:
-                if _closed_at_once(sock):
+                if closed_at_once(sock):
                     return Attempt(Outcome.FAIL, "ConnectionClosed: accepted, then closed")
         except TimeoutError as exc:
             return Attempt(Outcome.UNKNOWN, type(exc).__name__)
@@ -42,9 +42,11 @@ class TcpConnectProbe:
         """Nothing to release."""
 
 
-def _closed_at_once(sock: socket.socket) -> bool:
-    """True when the peer closes (or resets) within PEEK_S; silence or data is a live peer."""
-    sock.settimeout(PEEK_S)
+def closed_at_once(sock: socket.socket, settle_s: float = PEEK_S) -> bool:
+    """True when the peer closes (or resets) within `settle_s`; silence or data is a live peer.
+
+    Also what readiness uses to see through Docker's userland proxy."""
+    sock.settimeout(settle_s)
     try:
         return sock.recv(1, socket.MSG_PEEK) == b""
     except TimeoutError:

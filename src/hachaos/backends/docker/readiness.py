@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from hachaos.backends.docker.node import DockerNode
 from hachaos.clock import REAL_CLOCK, Clock, wait_until
 from hachaos.errors import DeadlineExceeded, StackNotReady
+from hachaos.probes.tcp import closed_at_once
 from hachaos.spec.models import ReadyCheck, StackSpec
 
 TCP_SETTLE_S = 0.1
@@ -46,13 +47,7 @@ def _tcp_open(host: str, port: int, label: str) -> tuple[bool, str]:
     """
     try:
         with socket.create_connection((host, port), timeout=0.5) as sock:
-            sock.settimeout(TCP_SETTLE_S)
-            try:
-                closed = sock.recv(1, socket.MSG_PEEK) == b""
-            except TimeoutError:
-                closed = False  # still open, the service is just quiet: ready
-            except ConnectionResetError:
-                closed = True
+            closed = closed_at_once(sock, TCP_SETTLE_S)  # quiet but open: ready
     except OSError as exc:
         return False, f"{label}: {exc.strerror or exc}"
     return (False, f"{label}: closed at once (nothing listening yet)") if closed else (True, label)
