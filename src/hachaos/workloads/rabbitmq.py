@@ -94,6 +94,17 @@ class RabbitMQLedgerStore:
         return tuple(self._drained.keys)
 
 
+class DrainCancelled(HachaosError):
+    """The broker cancelled the drain's consumer before the queue was shown to be empty; the
+    ids read so far are kept and the next attempt goes on from there."""
+
+    def __init__(self, queue: str, read: int) -> None:
+        super().__init__(
+            f"the broker cancelled the drain's consumer on queue '{queue}' before it was empty "
+            f"({read} read so far)"
+        )
+
+
 @dataclass
 class DrainLog:
     """Ids drained so far, kept across drain attempts: a retry after a failed attempt goes on
@@ -119,10 +130,12 @@ def drain(
     queue is not empty within `timeout_s`. Ids are recorded before their batch is acked."""
     until = time.monotonic() + timeout_s
     unacked = last_tag = 0
+    emptied = False
     channel.basic_qos(prefetch_count=PREFETCH)
     for method, props, body in channel.consume(queue, inactivity_timeout=IDLE_S):
         if method is None or props is None or body is None:  # idle: pika yields all None
             if _ready(channel, queue, until) == 0:
+                emptied = True
                 break
         else:
             key = props.message_id or body.decode(errors="replace")
@@ -136,6 +149,10 @@ def drain(
             raise DeadlineExceeded(f"drain of queue '{queue}'", timeout_s, f"{len(log.keys)} read")
     if unacked:
         channel.basic_ack(last_tag, multiple=True)
+    if not emptied:
+        # pika ends the consume loop quietly when the broker cancels the consumer (a quorum
+        # queue whose leader moved, a deleted queue): the queue was not shown to be empty
+        raise DrainCancelled(queue, len(log.keys))
     channel.cancel()
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from hachaos.workloads.rabbitmq import DrainLog, drain
+from hachaos.workloads.rabbitmq import DrainCancelled, DrainLog, drain
 
 
 def _deliver(tag: int, message_id: str | None, body: bytes) -> tuple[Any, Any, bytes]:
@@ -59,3 +60,16 @@ def test_drain_records_ids_by_message_id_else_body_and_stops_when_idle_and_empty
     assert log.keys == ["l:1", "l:2"]
     assert channel.acks == [(3, True)]  # foreign ids are drained (acked) but not recorded
     assert channel.cancelled
+
+
+def test_a_consumer_cancelled_by_the_broker_is_an_incomplete_drain_kept_for_the_next_try() -> None:
+    # pika's consume() just ends on a broker Basic.Cancel: the queue was never shown empty
+    channel = FakeChannel([_deliver(1, "l:1", b""), _deliver(2, "l:2", b"")], ready=5)
+    log = DrainLog()
+    with pytest.raises(DrainCancelled, match="cancelled the drain's consumer on queue 'q'"):
+        drain(cast(BlockingChannel, channel), "q", "l", 5.0, log)
+    assert log.keys == ["l:1", "l:2"]  # kept: the retry goes on from here
+    assert channel.acks == [(2, True)]  # what was recorded is acknowledged, not redelivered
+    retry = FakeChannel([_deliver(1, "l:3", b""), IDLE])
+    drain(cast(BlockingChannel, retry), "q", "l", 5.0, log)
+    assert log.keys == ["l:1", "l:2", "l:3"]
