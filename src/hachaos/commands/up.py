@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from hachaos.backends import get_backend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.errors import ConfigError, Problem
+from hachaos.runid import new_run_id
 from hachaos.spec.loader import find_stack_file, load_stack, stack_search_dirs
 
 
