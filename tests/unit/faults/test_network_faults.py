@@ -86,22 +86,22 @@ def partition(net: FakeNet, tmp_path: Path, history: History | None = None) -> P
 
 
 def test_partition_journals_before_applying_and_heals(tmp_path: Path) -> None:
-    netns, history = FakeNet(), History()
-    fault = partition(netns, tmp_path, history)
+    net, history = FakeNet(), History()
+    fault = partition(net, tmp_path, history)
     with fault:
         [begin] = fault.journal.entries()  # type: ignore[union-attr]
         assert begin.kind is EntryKind.BEGIN
         ref = NodeRef("fake", "n1", "cid-n1")
         assert begin.undo == DeleteRules((ref,), f"hachaos:hc-1:{fault.fault_id}")
         assert fault.effective
-        [req] = netns.calls[0].values()
+        [req] = net.calls[0].values()
         assert len(req.add) == 4 and all(fault.tag in a for a in req.add)
         assert {(p.peer, p.port, p.expect) for p in req.probes} == {
             ("n2", 6379, "blocked"),
             ("n3", 1, "blocked"),
         }
-        netns.reach = True
-    [heal] = netns.calls[1].values()
+        net.reach = True
+    [heal] = net.calls[1].values()
     assert heal.remove == fault.tag and {p.expect for p in heal.probes} == {"reachable"}
     assert fault.journal.pending() == []  # type: ignore[union-attr]
     phases = [e.phase for e in history.faults]
@@ -109,8 +109,8 @@ def test_partition_journals_before_applying_and_heals(tmp_path: Path) -> None:
 
 
 def test_partition_that_does_not_hold_is_ineffective(tmp_path: Path) -> None:
-    netns = FakeNet(reach=True)
-    fault = partition(netns, tmp_path)
+    net = FakeNet(reach=True)
+    fault = partition(net, tmp_path)
     fault.inject()
     assert fault.effective is False
     assert "n1 still reaches n2 (refused)" in fault.efficacy_detail
@@ -118,13 +118,13 @@ def test_partition_that_does_not_hold_is_ineffective(tmp_path: Path) -> None:
 
 
 def test_partition_not_healed_is_a_fault_error_and_stays_journalled(tmp_path: Path) -> None:
-    netns = FakeNet()
-    fault = partition(netns, tmp_path)
+    net = FakeNet()
+    fault = partition(net, tmp_path)
     fault.inject()
     with pytest.raises(FaultError, match="not healed: n1 cannot reach n2 again"):
         fault.revert()
     assert [e.fault_id for e in fault.journal.pending()] == [fault.fault_id]  # type: ignore[union-attr]
-    netns.reach = True
+    net.reach = True
     fault.revert()  # a retry may succeed
     assert fault.journal.pending() == []  # type: ignore[union-attr]
 

@@ -15,7 +15,7 @@ from hachaos.backends.docker import labels
 from hachaos.backends.docker.engine import connect
 from hachaos.backends.docker.images import require_images
 from hachaos.backends.docker.links import populate, with_proxy_node
-from hachaos.backends.docker.node import DockerNode
+from hachaos.backends.docker.node import BACKEND, DockerNode
 from hachaos.backends.docker.provision import (
     check_host_ports,
     create_network,
@@ -44,7 +44,7 @@ def _run_info(run_id: str, containers: list[dict[str, Any]]) -> RunInfo:
 class DockerBackend:
     """Runs stacks as labelled containers on one bridge network per run."""
 
-    name = "docker"
+    name = BACKEND
     removes_nodes = True  # down() removes the containers: restarting a killed one is moot
 
     def __init__(self, api: docker.APIClient | None = None) -> None:

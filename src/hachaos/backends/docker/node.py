@@ -17,7 +17,7 @@ from hachaos.firewall.request import RuleRequest, RuleResponse
 from hachaos.images.catalog import HASH_LABEL
 from hachaos.node import Address, Attachment, ExecResult, ImageFacts, NodeRef
 
-BACKEND = "docker"
+BACKEND = "docker"  # the registry name, in every NodeRef a Docker node gives
 
 
 def _published(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
