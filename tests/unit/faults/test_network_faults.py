@@ -7,14 +7,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from hachaos.errors import FaultError
 from hachaos.faults import grudge
+from hachaos.faults.disconnect import DisconnectFault
 from hachaos.faults.link import LinkFault
 from hachaos.faults.partition import PartitionFault
 from hachaos.firewall.request import ProbeResult, RuleRequest, RuleResponse
 from hachaos.history import FaultPhase, History
-from hachaos.node import Address, ExecResult, NodeRef
+from hachaos.node import Address, Attachment, ExecResult, NodeRef
 from hachaos.proxy.models import ProxyInfo, ToxicInfo
 from hachaos.reaper.journal import EntryKind, Journal
-from hachaos.reaper.undo import DeleteRules, EnableProxy, RemoveToxic
+from hachaos.reaper.undo import DeleteRules, EnableProxy, Reconnect, RemoveToxic
 from hachaos.spec.faults import FaultSpec, ToxicSpec
 
 
@@ -224,3 +225,60 @@ def test_good_network_fault_specs() -> None:
     assert spec.groups == (("a",), ("b", "c"))  # type: ignore[union-attr]
     link = SPECS.validate_python({"action": "link", "link": "l", "down": True})
     assert link.down  # type: ignore[union-attr]
+
+
+ON_NET = Attachment("hc-1-net", ("n3", "cache"), "10.0.0.3")
+
+
+@dataclass
+class CablePulled:
+    """A Disconnectable node: attached until disconnected."""
+
+    name: str = "n3"
+    role: str = "app"
+    attached: Attachment | None = ON_NET
+    reconnects: list[Attachment] = field(default_factory=list)
+
+    def address(self) -> Address:
+        return Address(self.name, "10.0.0.3")
+
+    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
+        return ExecResult(0, "")
+
+    def logs(self, tail: int = 50) -> str:
+        return ""
+
+    def is_running(self) -> bool:
+        return True
+
+    def ref(self) -> NodeRef:
+        return NodeRef("fake", self.name, "cid-n3")
+
+    def attachment(self) -> Attachment | None:
+        return self.attached
+
+    def disconnect(self) -> None:
+        self.attached = None
+
+    def reconnect(self, attachment: Attachment) -> bool:
+        self.reconnects.append(attachment)
+        self.attached = attachment
+        return True
+
+
+def test_disconnect_journals_the_attachment_first_and_reconnects_it(tmp_path: Path) -> None:
+    node = CablePulled()
+    before = node.attached
+    fault = DisconnectFault(node)
+    fault.journal = Journal.for_run("hc-1", tmp_path)
+    with fault:
+        assert fault.effective and node.attached is None
+        assert before is not None
+        assert fault.journal.pending()[0].undo == Reconnect(node.ref(), before)
+    assert node.reconnects == [before] and node.attached == before
+
+
+def test_disconnect_on_a_node_that_cannot_be_disconnected_fails_cleanly() -> None:
+    net = FakeNet()
+    with pytest.raises(FaultError, match="n1 cannot be disconnected on this backend"):
+        DisconnectFault(nodes(net)["n1"]).inject()
