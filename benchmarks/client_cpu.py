@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from hachaos.backends import get_backend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.history import History
 from hachaos.probes.factory import make_probe
 from hachaos.probes.runner import ProbeRunner
+from hachaos.runid import new_run_id
 from hachaos.spec.loader import load_stack
 from hachaos.spec.probes import SqlProbeSpec
 from hachaos.spec.workloads import PostgresLedgerSpec

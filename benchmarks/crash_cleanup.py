@@ -24,10 +24,11 @@ from pathlib import Path
 
 from hachaos.backends.docker import labels
 from hachaos.backends.docker.engine import connect
+from hachaos.backends.docker.netns import HELPER_LABEL, DockerNetns
 from hachaos.clock import wait_until
 from hachaos.errors import DeadlineExceeded
-from hachaos.faults.netns import HELPER_LABEL, DockerNetns, NetnsRequest
 from hachaos.faults.rules import run_tag_prefix
+from hachaos.firewall.request import RuleRequest
 from hachaos.proxy.client import ToxiproxyClient
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +56,7 @@ def leftovers(api, run_id: str, proxy: ToxiproxyClient | None) -> list[str]:
     found += [f"helper {c['Id'][:12]}" for c in helpers]
     netns = DockerNetns(api, f"{run_id}-check")
     for c in containers:  # only reached while containers remain: are rules left in them?
-        resp = netns.run(c["Id"], NetnsRequest(remove=run_tag_prefix(run_id), prefix=True))
+        resp = netns.run(c["Id"], RuleRequest(remove=run_tag_prefix(run_id), prefix=True))
         found += [f"{resp.removed} rule(s) in {c['Names'][0]}"] if resp.removed else []
     if proxy is not None:
         prefix = run_tag_prefix(run_id)

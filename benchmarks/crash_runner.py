@@ -15,12 +15,12 @@ import threading
 from pydantic import TypeAdapter
 
 from hachaos.backends import get_backend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.clock import REAL_CLOCK
 from hachaos.faults.registry import FaultContext, build_faults
 from hachaos.history import History
 from hachaos.proxy.client import ToxiproxyClient
 from hachaos.reaper import cleanup_runs, install_signal_cleanup, start_reaper
+from hachaos.runid import new_run_id
 from hachaos.spec.faults import FaultSpec
 from hachaos.spec.models import StackSpec
 from hachaos.topology import resolver_for

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from hachaos.backends import get_backend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.events import EventBus
+from hachaos.runid import new_run_id
 from hachaos.scenario.runner import run_scenario
 from hachaos.spec.loader import load_scenario
 

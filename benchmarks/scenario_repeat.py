@@ -10,8 +10,8 @@ import statistics
 from pathlib import Path
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.events import EventBus
+from hachaos.runid import new_run_id
 from hachaos.scenario.runner import run_scenario
 from hachaos.spec.loader import load_scenario
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
+from hachaos.runid import new_run_id
 from hachaos.spec.loader import load_stack
 
 REPO = Path(__file__).resolve().parents[1]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from hachaos.backends.docker.sdk import sdk_version
 from hachaos.clock import REAL_CLOCK, Clock, wait_until
 from hachaos.errors import DeadlineExceeded
 from hachaos.host_tools import HOST_TOOLS, HostTool, Need, packages_for
@@ -157,11 +158,10 @@ def _engine_hint(facts: Facts) -> str:
 
 
 def _sdk_check() -> Check:
-    try:
-        import docker
-    except ImportError:
+    version = sdk_version()
+    if version is None:
         return Check("docker SDK", False, "not importable", "pip install docker==7.2.0")
-    return Check("docker SDK", True, f"docker {docker.__version__}")
+    return Check("docker SDK", True, f"docker {version}")
 
 
 def _socket_check(facts: Facts) -> Check:
@@ -379,13 +379,10 @@ def ping_engine() -> bool:
 
 def _engine_version(timeout_s: int = 5) -> tuple[str | None, str]:
     try:
-        import docker
-        from docker.utils import kwargs_from_env
-
-        api = docker.APIClient(version="auto", timeout=timeout_s, **kwargs_from_env())
-        return str(api.version()["Version"]), ""
-    except Exception as exc:  # any failure is "no engine": the message is the observation
-        return None, (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        from hachaos.backends.docker.engine import engine_version
+    except ImportError as exc:  # no SDK: the sdk check says how to get it
+        return None, str(exc)[:160]
+    return engine_version(timeout_s)
 
 
 def _images() -> tuple[tuple[str, str], ...]:

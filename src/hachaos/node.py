@@ -1,7 +1,9 @@
 """The node handle faults touch, as small capability protocols (Jepsen-style).
 
-A backend's node implements the capabilities it can; a fault needing one the target lacks is
-skipped with the reason, instead of failing deep inside.
+A backend's node implements the capabilities it can, and its backend declares them (see
+`hachaos.capabilities`), so a scenario needing one the target lacks is skipped with the reason
+before anything boots, instead of failing deep inside. Faults narrow a `Node` to a capability
+with `isinstance` against these protocols; nothing probes for engine-specific attributes.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
+
+from hachaos.firewall.request import RuleRequest, RuleResponse
 
 
 @dataclass(frozen=True)
@@ -118,4 +122,66 @@ class HasImage(Protocol):
 
     def image(self) -> ImageFacts:
         """The image reference and its content hash."""
+        ...
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """How the backend that made a node reaches it again from another process (the reaper):
+    written with every undo record before a fault, read back after the runner died."""
+
+    backend: str  # the backend's registry name, e.g. "docker"
+    node: str  # the node's name in its stack
+    locator: str  # the backend's own address of it: a container id; a host's connection string
+
+
+@runtime_checkable
+class Reattachable(Protocol):
+    """Can say how its backend reaches it again, so a reaper can undo a fault on it."""
+
+    def ref(self) -> NodeRef:
+        """This node's reference, for the journal."""
+        ...
+
+
+def ref_of(node: Node) -> NodeRef | None:
+    """`node.ref()` when the node can tell (else None: its faults cannot be journalled)."""
+    return node.ref() if isinstance(node, Reattachable) else None
+
+
+@runtime_checkable
+class Firewall(Protocol):
+    """Can carry out tagged firewall rules in its own network namespace and probe peers from
+    there (Docker: a helper container joined to the namespace; a host: over its connection)."""
+
+    def apply_rules(self, request: RuleRequest) -> RuleResponse:
+        """Remove, add and probe as `request` says; FaultError when it cannot run at all.
+        A node that is not running answers with `skipped` set (it has no namespace now)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A node's place on its stack network: the network, the names it answers to, its IP."""
+
+    network: str
+    aliases: tuple[str, ...]
+    ip: str | None = None
+
+
+@runtime_checkable
+class Disconnectable(Protocol):
+    """Can be detached from the stack network and attached again under the same names."""
+
+    def attachment(self) -> Attachment | None:
+        """Where the node is attached now; None while detached (or when it is gone)."""
+        ...
+
+    def disconnect(self) -> None:
+        """Detach from the stack network; FaultError when refused."""
+        ...
+
+    def reconnect(self, attachment: Attachment) -> bool:
+        """Attach again with `attachment`'s names (and IP when possible); False when nothing was
+        done (already attached, or the node or its network is gone)."""
         ...

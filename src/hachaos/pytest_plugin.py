@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from hachaos.backends import DEFAULT_BACKEND
 from hachaos.certification.record import Certification
 from hachaos.events import EventBus
 from hachaos.plugin import hookspecs
@@ -28,7 +29,11 @@ from hachaos.verdict import VerdictOutcome
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Options in their own group."""
     group = parser.getgroup("hachaos", "hachaos chaos scenarios")
-    group.addoption("--hachaos-backend", default="docker", help="where stacks run (default docker)")
+    group.addoption(
+        "--hachaos-backend",
+        default=DEFAULT_BACKEND,
+        help="where stacks run (default %(default)s)",
+    )
     group.addoption(
         "--hachaos-stacks",
         action="append",
@@ -157,8 +162,10 @@ def pytest_runtest_makereport(
     """A scenario's setup error (boot, client setup) as its one-line text, not a traceback:
     pytest renders setup errors without asking the item, so the item's own text is put in."""
     report = yield
-    if isinstance(item, ScenarioItem) and call.when == "setup" and call.excinfo is not None:
-        report.longrepr = item.repr_failure(call.excinfo)
+    excinfo = call.excinfo
+    failed_setup = call.when == "setup" and report.failed  # a skip keeps pytest's own reason
+    if isinstance(item, ScenarioItem) and failed_setup and excinfo is not None:
+        report.longrepr = item.repr_failure(excinfo)
     return report
 
 

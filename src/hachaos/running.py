@@ -24,6 +24,7 @@ class RunningStack:
     backend: str
     nodes: Mapping[str, Node]
     boot_s: float
+    toxiproxy_url: str | None = None  # a Toxiproxy the backend knows (else: the proxy node's)
 
     def topology_as(self, kind: type[T], needed_by: str) -> T:
         """The stack's topology as `kind`; a one-line error naming who needed it otherwise."""

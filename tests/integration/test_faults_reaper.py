@@ -13,9 +13,10 @@ import pytest
 from hachaos.backends.docker import labels
 from hachaos.backends.docker.backend import DockerBackend
 from hachaos.clock import wait_until
+from hachaos.node import NodeRef
 from hachaos.reaper import start_reaper
 from hachaos.reaper.journal import Journal
-from hachaos.reaper.undo import Unpause
+from hachaos.reaper.undo import Resume
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +69,7 @@ def test_stand_down_still_reverts_what_the_runner_left(
         api.start(cid)
         api.pause(cid)
         handle = start_reaper("hc-leftover", tmp_path / "hc-leftover" / "journal.jsonl")
-        handle.journal.begin("pause-1", "x", Unpause(cid))
+        handle.journal.begin("pause-1", "x", Resume(NodeRef("docker", "x", cid)))
         assert handle.stand_down() == 0
         assert not api.inspect_container(cid)["State"]["Paused"]
     finally:

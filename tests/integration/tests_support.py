@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hachaos.backends.docker.backend import DockerBackend
-from hachaos.backends.docker.labels import new_run_id
+from hachaos.runid import new_run_id
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 from hachaos.spec.models import StackSpec

@@ -1,4 +1,8 @@
-"""Backends: where stacks run. Registered by name and imported lazily."""
+"""Backends: where stacks run. Registered by name and imported lazily.
+
+The name is what the journal records with every node reference, so a reaper in another process
+undoes a fault through the backend that made the node (`get_backend(ref.backend)`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ from hachaos.errors import HachaosError
 if TYPE_CHECKING:
     from hachaos.backends.base import Backend
 
+DEFAULT_BACKEND = "docker"
 BACKENDS = {"docker": "hachaos.backends.docker.backend:DockerBackend"}
 
 
 def get_backend(name: str) -> Backend:
-    """An instance of the backend registered as `name`."""
+    """An instance of the backend registered as `name` (not connected yet)."""
     try:
         target = BACKENDS[name]
     except KeyError:

@@ -1,11 +1,18 @@
-"""The backend interface: create, find and reap stacks. Nothing else."""
+"""The backend interface: create, find and reap stacks, and reach a node again. Nothing else.
+
+Everything engine-specific lives behind it: node capabilities (`hachaos.node`) are implemented by
+the backend's nodes, declared by `capabilities()`, and undone after a crash through `reattach()`
+by the reaper, which finds the backend by the name in the journal (`hachaos.backends`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
 
+from hachaos.capabilities import Capability
 from hachaos.events import ProgressFn, no_progress
+from hachaos.node import Node, NodeRef
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
 
@@ -32,9 +39,17 @@ class ReapReport:
 
 
 class Backend(Protocol):
-    """Creates stacks, lists runs, removes everything a run created."""
+    """Creates stacks, lists runs, removes everything a run created, reaches nodes again.
 
-    name: str
+    Creating an instance never connects to anything: `capabilities()` is asked before boot.
+    """
+
+    name: str  # the registry name, written into every NodeRef this backend's nodes give
+    removes_nodes: bool  # down() removes nodes (then a reaper need not restart killed ones)
+
+    def capabilities(self, stack: StackSpec) -> frozenset[Capability]:
+        """What this backend can do to `stack`'s nodes, decided from the spec alone."""
+        ...
 
     def up(self, stack: StackSpec, run_id: str, progress: ProgressFn = no_progress) -> RunningStack:
         """Create and start every node, wait until ready (deadline), return handles;
@@ -45,6 +60,19 @@ class Backend(Protocol):
         """Every run this backend still holds resources for."""
         ...
 
+    def run_ids(self) -> set[str]:
+        """Ids of every run this backend still holds anything for (for sweeps)."""
+        ...
+
     def down(self, run_id: str | None) -> ReapReport:
         """Remove everything labelled with `run_id` (all hachaos runs when None)."""
+        ...
+
+    def reattach(self, ref: NodeRef, run_id: str) -> Node | None:
+        """A handle to the node `ref` names (written by this backend, maybe in another process),
+        with the capabilities its nodes have; None when the node no longer exists."""
+        ...
+
+    def engine_version(self) -> str | None:
+        """What runs the nodes and its version, for the record (e.g. `docker 27.5.1`)."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hachaos.backends import get_backend
+from hachaos.backends import DEFAULT_BACKEND, get_backend
 from hachaos.errors import HachaosError
 
 
@@ -38,5 +38,5 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p = subs.add_parser("down", help="tear down a run (kills, no grace period)")
     p.add_argument("run_id", nargs="?", help="the run (default: the only one)")
     p.add_argument("--all", action="store_true", help="every hachaos run")
-    p.add_argument("--backend", default="docker")
+    p.add_argument("--backend", default=DEFAULT_BACKEND)
     p.set_defaults(func=run)

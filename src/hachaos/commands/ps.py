@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hachaos.backends import get_backend
+from hachaos.backends import DEFAULT_BACKEND, get_backend
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,5 +21,5 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `ps`."""
     p = subs.add_parser("ps", help="list hachaos runs and their nodes")
-    p.add_argument("--backend", default="docker")
+    p.add_argument("--backend", default=DEFAULT_BACKEND)
     p.set_defaults(func=run)

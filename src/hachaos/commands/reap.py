@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from hachaos.backends import DEFAULT_BACKEND, get_backend
+
 
 def add_parser(subparsers: Any) -> None:
     """Register `reap`."""
@@ -19,6 +21,11 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("run_id", nargs="?", help="the run to reap (e.g. hc-3f9a1c2b)")
     parser.add_argument("--all", action="store_true", help="reap every hachaos run, live or not")
+    parser.add_argument(
+        "--backend",
+        default=DEFAULT_BACKEND,
+        help="where runs without a journal here live (default %(default)s)",
+    )
     parser.set_defaults(func=reap_command)
 
 
@@ -28,13 +35,11 @@ def _targets(args: argparse.Namespace) -> list[str] | None:
         return [args.run_id]
     if not args.all:
         return None
-    from hachaos.backends.docker.engine import connect
     from hachaos.reaper.journal import runs_dir
-    from hachaos.reaper.sweep import labelled_runs
 
     root = runs_dir()
     journalled = {p.parent.name for p in root.glob("*/journal.jsonl")} if root.is_dir() else set()
-    return sorted(labelled_runs(connect()) | journalled)
+    return sorted(get_backend(args.backend).run_ids() | journalled)
 
 
 def reap_command(args: argparse.Namespace) -> int:
@@ -46,10 +51,9 @@ def reap_command(args: argparse.Namespace) -> int:
 
     targets = _targets(args)
     if targets is None:
-        from hachaos.backends.docker.engine import connect
         from hachaos.reaper.sweep import sweep_leftovers
 
-        report = sweep_leftovers(connect())
+        report = sweep_leftovers(get_backend(args.backend))
         summaries = list(report.reaped)
         for run_id in report.unmanaged:
             print(f"{run_id}: no journal here (not reaped; name it or use --all)")
@@ -57,7 +61,7 @@ def reap_command(args: argparse.Namespace) -> int:
         summaries = []
         for run_id in targets:
             journal = Journal.for_run(run_id)
-            summary = reap_run(run_id, journal)
+            summary = reap_run(run_id, journal, backend=args.backend)
             if summary.ok:
                 shutil.rmtree(journal.path.parent, ignore_errors=True)
             summaries.append(summary)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hachaos.backends import get_backend
-from hachaos.backends.docker.labels import new_run_id
+from hachaos.backends import DEFAULT_BACKEND, get_backend
 from hachaos.errors import ConfigError, Problem
+from hachaos.runid import new_run_id
 from hachaos.spec.loader import find_stack_file, load_stack, stack_search_dirs
 
 
@@ -44,7 +44,7 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     """Register `up`."""
     p = subs.add_parser("up", help="boot a stack and leave it running")
     p.add_argument("stack", help="stack name (fixtures/stacks/NAME.yaml) or file path")
-    p.add_argument("--backend", default="docker")
+    p.add_argument("--backend", default=DEFAULT_BACKEND)
     p.add_argument("--run-id", default=None, help="use this run id instead of a new one")
     p.add_argument("--stacks", action="append", type=Path, default=[], metavar="DIR")
     p.set_defaults(func=run)

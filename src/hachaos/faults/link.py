@@ -107,9 +107,9 @@ class LinkFault(Fault):
 def toxiproxy_url(stack: RunningStack, configured: str | None) -> str:
     """The Toxiproxy API for `stack`: configured, else the stack's own (`toxiproxy_url`), else
     its `proxy` node's published API port, else $HACHAOS_TOXIPROXY_URL."""
-    configured = configured or getattr(stack, "toxiproxy_url", None)
+    configured = configured or stack.toxiproxy_url
     if configured:
-        return str(configured)
+        return configured
     for node in stack.declared(Role.PROXY):
         published = node.address().published.get(TOXIPROXY_API_PORT)
         if published:
@@ -125,7 +125,7 @@ def toxiproxy_url(stack: RunningStack, configured: str | None) -> str:
 def link_faults(spec: object, ctx: FaultContext) -> list[Fault]:
     """One LinkFault against the stack's Toxiproxy."""
     assert isinstance(spec, LinkFaultSpec)
-    declared = getattr(ctx.stack.spec, "links", None) or {}
+    declared = ctx.stack.spec.links
     if declared and spec.link not in declared:
         known = ", ".join(sorted(declared))
         raise HachaosError(

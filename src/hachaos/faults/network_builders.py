@@ -1,4 +1,5 @@
-"""Builders for network faults: partitions (iptables or disconnect) and Toxiproxy link faults."""
+"""Builders for partitions: firewall rules (the default) or network disconnect, on any backend
+whose nodes have the capability."""
 
 from __future__ import annotations
 
@@ -9,15 +10,12 @@ from hachaos.faults import grudge
 from hachaos.faults.base import Fault
 from hachaos.faults.disconnect import DisconnectFault
 from hachaos.faults.grudge import Cut
-from hachaos.faults.netns import DockerNetns
 from hachaos.faults.partition import PartitionFault
 from hachaos.faults.targets import select_targets
 from hachaos.running import RunningStack
 from hachaos.spec.faults import PartitionFaultSpec, PartitionMode
 
 if TYPE_CHECKING:
-    import docker
-
     from hachaos.faults.registry import FaultContext
 
 
@@ -59,30 +57,18 @@ def probe_ports(stack: RunningStack) -> dict[str, int]:
     }
 
 
-def docker_api() -> docker.APIClient:
-    """The engine the stack runs on."""
-    from hachaos.backends.docker.engine import connect
-
-    return connect()
-
-
 def partition_faults(spec: object, ctx: FaultContext) -> list[Fault]:
     """One PartitionFault, or one DisconnectFault per target with `method: disconnect`."""
     assert isinstance(spec, PartitionFaultSpec)
-    api = docker_api()
     if spec.method == "disconnect":
         assert spec.target is not None
-        from hachaos.backends.docker.labels import network_name
-
         targets = select_targets(spec.target, ctx.stack, ctx.resolver, ctx.rng)
-        net = network_name(ctx.stack.run_id)
-        return [DisconnectFault(n, api, net, ctx.history, ctx.clock) for n in targets]
+        return [DisconnectFault(n, ctx.history, ctx.clock) for n in targets]
     cut, label = make_cut(spec, ctx)
-    netns = DockerNetns(api, ctx.stack.run_id)
     fault = PartitionFault(
         cut,
         ctx.stack.nodes,
-        netns,
+        ctx.stack.run_id,
         label=label,
         probe_ports=probe_ports(ctx.stack),
         history=ctx.history,

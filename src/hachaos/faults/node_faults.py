@@ -8,8 +8,8 @@ from hachaos.clock import REAL_CLOCK, Clock, wait_until
 from hachaos.errors import DeadlineExceeded, FaultError
 from hachaos.faults.base import Fault
 from hachaos.history import History
-from hachaos.node import Killable, Node, Pausable, Stoppable
-from hachaos.reaper.undo import StartContainer, Undo, Unpause
+from hachaos.node import Killable, Node, Pausable, Stoppable, ref_of
+from hachaos.reaper.undo import Resume, StartNode, Undo
 
 EFFICACY_TIMEOUT_S = 5.0
 
@@ -22,9 +22,10 @@ class NodeFault(Fault):
         self.node = node
 
     def undo_record(self) -> Undo | None:
-        """Start the container again (Docker nodes only)."""
-        cid = getattr(self.node, "container_id", None)
-        return StartContainer(cid) if cid else None
+        """Start the node again, through the backend that made it (None: it cannot say how it
+        is reached again, so there is nothing a reaper could do)."""
+        ref = ref_of(self.node)
+        return StartNode(ref) if ref is not None else None
 
     def _await(self, what: str, cond: bool, probe: Callable[[], bool]) -> tuple[bool, str]:
         try:
@@ -111,9 +112,9 @@ class PauseFault(NodeFault):
     name = "pause"
 
     def undo_record(self) -> Undo | None:
-        """Thaw the container (Docker nodes only)."""
-        cid = getattr(self.node, "container_id", None)
-        return Unpause(cid) if cid else None
+        """Thaw the node, through the backend that made it."""
+        ref = ref_of(self.node)
+        return Resume(ref) if ref is not None else None
 
     def _apply(self) -> None:
         _pausable(self.node).pause()

@@ -82,4 +82,4 @@ def build_faults(spec: FaultSpec, ctx: FaultContext) -> list[Fault]:
 
 def hold_s(spec: FaultSpec) -> float:
     """How long the fault must hold before it may be reverted (0: until recovery is seen)."""
-    return float(getattr(spec, "duration_s", None) or 0.0)
+    return float(spec.duration_s or 0.0)

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from hachaos.capabilities import lacking
 from hachaos.certification.facts import stack_record
 from hachaos.errors import ConfigError, HachaosError, StackNotReady
 from hachaos.events import EventBus, Parameter, Progress
+from hachaos.faults.needs import scenario_needs
 from hachaos.plugin.properties import junit_properties
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import SessionState, collect_messages, state_of
@@ -77,6 +79,16 @@ def _bundle_on_error(stack: RunningStack, bus: EventBus) -> Iterator[None]:
         raise
 
 
+def skip_unless_capable(state: SessionState, loaded: LoadedScenario) -> None:
+    """Skip (before anything boots) a scenario whose faults need a capability the stack's
+    backend does not declare, naming what is missing."""
+    stack = loaded.stack
+    missing = scenario_needs(loaded.spec) - state.capabilities(stack)
+    reason = lacking(stack.name, state.backend_name, missing)
+    if reason is not None:
+        pytest.skip(reason)
+
+
 class ScenarioFile(pytest.File):
     """A scenario YAML file; yields one ScenarioItem (which fails cleanly if the file is bad)."""
 
@@ -120,6 +132,7 @@ class ScenarioItem(pytest.Item):
             raise self.error
         assert self.loaded is not None
         state = state_of(self.config)
+        skip_unless_capable(state, self.loaded)
         self.bus.subscribe(collect_messages(state, self.name))
         if self.config.get_verbosity() >= 0:  # -q: verdicts only
             self.bus.subscribe(progress_printer(live_writer(self.config), self.name))

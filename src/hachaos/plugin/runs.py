@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from hachaos.backends.docker.labels import new_run_id
 from hachaos.events import EventBus, Progress
 from hachaos.plugin.state import SessionState
 from hachaos.reaper import start_reaper
+from hachaos.runid import new_run_id
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
 
@@ -22,7 +22,7 @@ def booted_stack(
     bus = bus or EventBus()
     backend = state.backend  # connects and sweeps leftovers on first use
     run_id = new_run_id()
-    reaper = start_reaper(run_id)
+    reaper = start_reaper(run_id, backend=backend.name)
     state.live_run_ids.add(run_id)
     try:
         with bus.step("boot", stack=spec.name, run=run_id):

@@ -11,10 +11,12 @@ import pytest
 
 from hachaos.backends import get_backend
 from hachaos.backends.base import Backend
+from hachaos.capabilities import Capability
 from hachaos.certification.record import StackRecord
 from hachaos.events import Message
 from hachaos.reaper import sweep_leftovers
 from hachaos.scenario.result import ScenarioResult
+from hachaos.spec.models import StackSpec
 
 
 @dataclass
@@ -39,19 +41,23 @@ class SessionState:
         """The backend, created on first use (so collection and unit tests never need Docker);
         leftovers of earlier runs whose runner died are swept then, and reported."""
         if self._backend is None:
-            self._backend = get_backend(self.backend_name)
-            api = getattr(self._backend, "api", None)
-            report = sweep_leftovers(api, exclude=tuple(self.live_run_ids))
+            backend = get_backend(self.backend_name)
+            report = sweep_leftovers(backend, exclude=tuple(self.live_run_ids))
+            self._backend = backend
             if report.warning():
                 self.warnings.append(report.warning())
                 print(report.warning(), file=sys.stderr)
         return self._backend
 
+    def capabilities(self, stack: StackSpec) -> frozenset[Capability]:
+        """What the session's backend can do to `stack` (asked before boot; connects to
+        nothing)."""
+        return (self._backend or get_backend(self.backend_name)).capabilities(stack)
+
     def engine_version(self) -> str | None:
         """The engine's version, if this session ever talked to one (never connects itself)."""
-        api = getattr(self._backend, "api", None) if self._backend is not None else None
         try:
-            return f"docker {api.version()['Version']}" if api is not None else None
+            return self._backend.engine_version() if self._backend is not None else None
         except Exception:  # a fact for the record, not a condition of the run
             return None
 

@@ -1,10 +1,10 @@
 """Crash safety: the fault journal, the reaper process, leftover sweeps, signal cleanup.
 
 What a runner (e.g. the pytest plugin) calls:
-    handle = start_reaper(run_id)            # before backend.up(); one per run
+    handle = start_reaper(run_id, backend=backend.name)  # before backend.up(); one per run
     ... faults journal themselves (FaultContext.journal, default Journal.for_run(run_id)) ...
     handle.stand_down()                      # after a clean revert + backend.down()
-    report = sweep_leftovers(api)            # at session start; warn with report.warning()
+    report = sweep_leftovers(backend)        # at session start; warn with report.warning()
     restore = install_signal_cleanup(cleanup_runs(lambda: active_run_ids))
 """
 

@@ -68,7 +68,7 @@ class Writer:
 class EntryKind(StrEnum):
     """Journal line kinds."""
 
-    RUN = "run"  # a runner (and its reaper) started for this run
+    RUN = "run"  # a runner (and its reaper) started for this run, on `backend`
     BEGIN = "begin"  # a fault is about to be applied; `undo` says how to revert it
     UNDONE = "undone"  # the fault was reverted
     REAPED = "reaped"  # a reaper (or `hachaos reap`) cleaned the run up
@@ -85,6 +85,7 @@ class Entry:
     fault_id: str = ""
     target: str = ""
     undo: Undo | None = None
+    backend: str = ""  # RUN entries: the backend the run's stack is on (its teardown)
 
     def to_json(self) -> str:
         """The JSON line (no newline)."""
@@ -98,6 +99,8 @@ class Entry:
         }
         if self.fault_id:
             data.update(fault_id=self.fault_id, target=self.target)
+        if self.backend:
+            data["backend"] = self.backend
         if self.undo is not None:
             data["undo"] = undo_to_json(self.undo)
         return json.dumps(data, separators=(",", ":"))
@@ -114,6 +117,7 @@ class Entry:
             fault_id=str(d.get("fault_id", "")),
             target=str(d.get("target", "")),
             undo=undo_from_json(d["undo"]) if d.get("undo") else None,
+            backend=str(d.get("backend", "")),
         )
 
 
@@ -140,9 +144,10 @@ class Journal:
     def _entry(self, kind: EntryKind, **kw: Any) -> Entry:
         return Entry(kind, self.run_id, Writer.me(), time.time(), **kw)
 
-    def mark_run(self) -> None:
-        """Record that this process runs the run (its pid tells the sweeper if it died)."""
-        self._append(self._entry(EntryKind.RUN))
+    def mark_run(self, backend: str = "") -> None:
+        """Record that this process runs the run on `backend` (its pid tells the sweeper if it
+        died; the backend name tells the reaper how to tear the run down)."""
+        self._append(self._entry(EntryKind.RUN, backend=backend))
 
     def begin(self, fault_id: str, target: str, undo: Undo) -> None:
         """Record how to undo a fault; call BEFORE applying it."""
@@ -173,6 +178,11 @@ class Journal:
     def pending(self) -> list[Entry]:
         """Faults begun and not undone, most recent first (the order to revert them)."""
         return pending_of(self.entries())
+
+    def backend(self) -> str | None:
+        """The backend the last runner of this run named, if any."""
+        named = [e.backend for e in self.entries() if e.kind is EntryKind.RUN and e.backend]
+        return named[-1] if named else None
 
     def last_writer(self) -> Writer | None:
         """The runner that wrote last (reaper entries excluded)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from hachaos.backends import DEFAULT_BACKEND
 from hachaos.reaper.journal import Journal, journal_path
 
 STAND_DOWN = b"stand-down\n"
@@ -59,11 +60,12 @@ def start_reaper(
     *,
     teardown: bool = True,
     watch_pid: int | None = None,
+    backend: str = DEFAULT_BACKEND,
 ) -> ReaperHandle:
-    """Start a reaper for `run_id` watching this process (or `watch_pid`); call it BEFORE the
-    stack is created so a crash during boot is cleaned up too."""
+    """Start a reaper for `run_id` (a stack on `backend`) watching this process (or
+    `watch_pid`); call it BEFORE the stack is created so a crash during boot is cleaned up."""
     journal = Journal(journal_file or journal_path(run_id), run_id)
-    journal.mark_run()
+    journal.mark_run(backend)
     cmd = [sys.executable, "-m", "hachaos.reaper", "--run", run_id, "--journal", str(journal.path)]
     cmd += ["--watch-pid", str(watch_pid or os.getpid())]
     if not teardown:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hachaos.backends import DEFAULT_BACKEND
 from hachaos.backends.base import ReapReport
 from hachaos.faults.rules import run_tag_prefix
-from hachaos.reaper.actions import Undoer, sweep_toxics
+from hachaos.reaper.actions import Undoer
 from hachaos.reaper.journal import Journal
+from hachaos.reaper.links import sweep_toxics
 from hachaos.reaper.undo import EnableProxy, RemoveToxic
 
 Teardown = Callable[[str], ReapReport]
@@ -95,26 +96,16 @@ class Reaper:
         )
 
 
-def docker_teardown(undoer: Undoer) -> Teardown:
-    """Remove the run's labelled containers, networks, volumes and netns helpers."""
-
-    def teardown(run_id: str) -> ReapReport:
-        from docker.errors import NotFound
-
-        from hachaos.backends.docker.teardown import reap
-        from hachaos.faults.netns import HELPER_LABEL
-
-        api = undoer.api
-        for helper in api.containers(all=True, filters={"label": [f"{HELPER_LABEL}={run_id}"]}):
-            with contextlib.suppress(NotFound):
-                api.remove_container(helper["Id"], force=True)
-        return reap(api, run_id)
-
-    return teardown
-
-
-def reap_run(run_id: str, journal: Journal | None = None, *, teardown: bool = True) -> ReapSummary:
-    """Revert `run_id`'s journalled faults and (with `teardown`) remove its Docker resources."""
+def reap_run(
+    run_id: str,
+    journal: Journal | None = None,
+    *,
+    teardown: bool = True,
+    backend: str | None = None,
+) -> ReapSummary:
+    """Revert `run_id`'s journalled faults and (with `teardown`) remove its resources, through
+    the backend the run's journal names (else `backend`, else the default)."""
     journal = journal or Journal.for_run(run_id)
     undoer = Undoer(run_id, teardown=teardown)
-    return Reaper(journal, undoer, docker_teardown(undoer) if teardown else None).run()
+    name = journal.backend() or backend or DEFAULT_BACKEND
+    return Reaper(journal, undoer, undoer.backend(name).down if teardown else None).run()

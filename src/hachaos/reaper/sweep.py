@@ -12,7 +12,7 @@ from hachaos.reaper.journal import EntryKind, Journal, runs_dir
 from hachaos.reaper.reap import ReapSummary, reap_run
 
 if TYPE_CHECKING:
-    import docker
+    from hachaos.backends.base import Backend
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,6 @@ def _removed(s: ReapSummary) -> int:
     return s.removed.containers + s.removed.networks + s.removed.volumes if s.removed else 0
 
 
-def labelled_runs(api: docker.APIClient) -> set[str]:
-    """Run ids that still have labelled containers or networks on the engine."""
-    from hachaos.backends.docker import labels
-
-    found = api.containers(all=True, filters=labels.run_filter(None))
-    found += api.networks(filters=labels.run_filter(None))
-    return {str(r["Labels"][labels.RUN]) for r in found if labels.RUN in (r.get("Labels") or {})}
-
-
 def owned(journal: Journal) -> bool:
     """Whether a runner claimed the run's resources (so a sweep may remove them)."""
     return any(e.kind is EntryKind.RUN for e in journal.entries())
@@ -59,16 +50,19 @@ def runner_dead(journal: Journal) -> bool:
 
 
 def sweep_leftovers(
-    api: docker.APIClient | None = None,
+    backend: Backend | None = None,
     root: Path | None = None,
     *,
     exclude: Iterable[str] = (),
     reap: Callable[..., ReapSummary] | None = None,
 ) -> SweepReport:
-    """Reap every journalled run whose runner is dead; report live and unmanaged runs.
+    """Reap every journalled run whose runner is dead; report live runs, and runs `backend`
+    still holds resources for without a journal here (unmanaged).
 
     A run is torn down only if a runner claimed it (`start_reaper` / `Journal.mark_run`);
-    otherwise (faults injected into a stack someone keeps up) only its faults are reverted."""
+    otherwise (faults injected into a stack someone keeps up) only its faults are reverted.
+    Each run is reaped through the backend its journal names."""
+    held = backend.run_ids() if backend is not None else set()  # first: an absent engine raises
     root = root or runs_dir()
     skip = set(exclude)
     reap = reap or reap_run
@@ -85,5 +79,5 @@ def sweep_leftovers(
         reaped.append(summary)
         if summary.ok:
             shutil.rmtree(path.parent, ignore_errors=True)
-    unmanaged = sorted(labelled_runs(api) - journalled - skip) if api is not None else []
+    unmanaged = sorted(held - journalled - skip)
     return SweepReport(tuple(reaped), tuple(live), tuple(unmanaged))

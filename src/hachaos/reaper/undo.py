@@ -1,38 +1,54 @@
 """What it takes to undo one fault, written to the journal before the fault is applied.
 
 Each record is a frozen dataclass with a `kind`; the reaper replays them without the runner.
+Records on nodes carry a `NodeRef`: which backend made the node and how it reaches it again (a
+container id; a connection string), so each is undone through that backend. Link records carry
+the Toxiproxy URL and need no backend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter
+
+from hachaos.node import Attachment, NodeRef
 
 
 @dataclass(frozen=True)
-class Unpause:
-    """A container frozen by `docker pause`."""
+class Resume:
+    """A node frozen by a pause fault."""
 
-    container_id: str
-    kind: ClassVar[str] = "unpause"
+    node: NodeRef
+    kind: Literal["resume"] = "resume"
 
 
 @dataclass(frozen=True)
-class StartContainer:
-    """A container killed or stopped by a fault."""
+class StartNode:
+    """A node killed or stopped by a fault."""
 
-    container_id: str
-    kind: ClassVar[str] = "start"
+    node: NodeRef
+    kind: Literal["start"] = "start"
 
 
 @dataclass(frozen=True)
 class DeleteRules:
-    """Firewall rules tagged `tag` inside the network namespaces of `container_ids`."""
+    """Firewall rules tagged `tag` in the network namespaces of `nodes`."""
 
-    container_ids: tuple[str, ...]
+    nodes: tuple[NodeRef, ...]
     tag: str
-    kind: ClassVar[str] = "rules"
+    kind: Literal["rules"] = "rules"
+
+
+@dataclass(frozen=True)
+class Reconnect:
+    """A node detached from its stack network (attach again as `attachment` says)."""
+
+    node: NodeRef
+    attachment: Attachment
+    kind: Literal["reconnect"] = "reconnect"
 
 
 @dataclass(frozen=True)
@@ -42,7 +58,7 @@ class RemoveToxic:
     url: str
     proxy: str
     toxic: str
-    kind: ClassVar[str] = "toxic"
+    kind: Literal["toxic"] = "toxic"
 
 
 @dataclass(frozen=True)
@@ -51,38 +67,36 @@ class EnableProxy:
 
     url: str
     proxy: str
-    kind: ClassVar[str] = "proxy-down"
+    kind: Literal["proxy-down"] = "proxy-down"
 
 
-@dataclass(frozen=True)
-class Reconnect:
-    """A container disconnected from a network (reconnect with its alias and, if possible, IP)."""
-
-    network: str
-    container_id: str
-    aliases: tuple[str, ...]
-    ip: str | None = None
-    kind: ClassVar[str] = "reconnect"
+Undo = Resume | StartNode | DeleteRules | Reconnect | RemoveToxic | EnableProxy
+UNDO_KINDS: frozenset[str] = frozenset(
+    c.kind for c in (Resume, StartNode, DeleteRules, Reconnect, RemoveToxic, EnableProxy)
+)
+_UNDO: TypeAdapter[Undo] = TypeAdapter(Annotated[Undo, Field(discriminator="kind")])
 
 
-Undo = Unpause | StartContainer | DeleteRules | RemoveToxic | EnableProxy | Reconnect
-UNDO_KINDS: dict[str, type[Undo]] = {
-    c.kind: c for c in (Unpause, StartContainer, DeleteRules, RemoveToxic, EnableProxy, Reconnect)
-}
+def node_refs(undo: Undo) -> tuple[NodeRef, ...]:
+    """The nodes a record acts on (none for link records)."""
+    match undo:
+        case DeleteRules():
+            return undo.nodes
+        case Resume() | StartNode() | Reconnect():
+            return (undo.node,)
+        case _:
+            return ()
 
 
 def undo_to_json(undo: Undo) -> dict[str, Any]:
     """A JSON object with `kind` and the record's fields."""
-    return {"kind": undo.kind, **asdict(undo)}
+    data: dict[str, Any] = _UNDO.dump_python(undo, mode="json")
+    return data
 
 
 def undo_from_json(data: Mapping[str, Any]) -> Undo:
-    """Parse a record written by `undo_to_json`; ValueError for an unknown kind."""
+    """Parse a record written by `undo_to_json`; ValueError for an unknown kind or bad fields."""
     kind = data.get("kind")
-    try:
-        cls = UNDO_KINDS[str(kind)]
-    except KeyError:
-        raise ValueError(f"unknown undo kind {kind!r}") from None
-    fields = {k: v for k, v in data.items() if k != "kind"}
-    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
-    return cls(**fields)
+    if kind not in UNDO_KINDS:
+        raise ValueError(f"unknown undo kind {kind!r}")
+    return _UNDO.validate_python(data)

@@ -5,26 +5,29 @@ from pathlib import Path
 
 import pytest
 
+from hachaos.node import Attachment, NodeRef
 from hachaos.reaper.journal import Entry, EntryKind, Journal, Writer, journal_path, runs_dir
 from hachaos.reaper.undo import (
     DeleteRules,
     EnableProxy,
     Reconnect,
     RemoveToxic,
-    StartContainer,
+    Resume,
+    StartNode,
     Undo,
-    Unpause,
+    node_refs,
     undo_from_json,
     undo_to_json,
 )
 
+N1, N2, N3 = (NodeRef("docker", f"n{i}", f"c{i}") for i in (1, 2, 3))
 UNDOS: list[Undo] = [
-    Unpause("c1"),
-    StartContainer("c2"),
-    DeleteRules(("c1", "c2"), "hachaos:hc-1:partition-1"),
+    Resume(N1),
+    StartNode(NodeRef("hosts", "n2", "ssh://ops@db-2:22")),
+    DeleteRules((N1, N2), "hachaos:hc-1:partition-1"),
     RemoveToxic("http://127.0.0.1:8474", "redis", "hachaos:hc-1:link-1"),
     EnableProxy("http://127.0.0.1:8474", "redis"),
-    Reconnect("hc-1-net", "c3", ("n3",), "172.18.0.4"),
+    Reconnect(N3, Attachment("hc-1-net", ("n3",), "172.18.0.4")),
 ]
 
 
@@ -36,6 +39,31 @@ def test_undo_records_round_trip(undo: Undo) -> None:
 def test_unknown_undo_kind_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown undo kind 'teleport'"):
         undo_from_json({"kind": "teleport"})
+
+
+def test_a_record_without_its_node_reference_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="node"):
+        undo_from_json({"kind": "resume", "container_id": "c1"})
+
+
+def test_records_name_the_backend_of_every_node_they_touch() -> None:
+    assert [{r.backend for r in node_refs(u)} for u in UNDOS] == [
+        {"docker"},
+        {"hosts"},
+        {"docker"},
+        set(),
+        set(),
+        {"docker"},
+    ]
+
+
+def test_the_run_entry_names_the_backend(tmp_path: Path) -> None:
+    j = Journal.for_run("hc-1", tmp_path)
+    assert j.backend() is None
+    j.mark_run("docker")
+    j.begin("f1", "n1", UNDOS[0])
+    assert j.backend() == "docker"
+    assert Journal.for_run("hc-1", tmp_path).entries()[0].backend == "docker"
 
 
 def test_journal_round_trip_and_pending_newest_first(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -7,57 +7,77 @@ from pydantic import TypeAdapter, ValidationError
 
 from hachaos.errors import FaultError
 from hachaos.faults import grudge
+from hachaos.faults.disconnect import DisconnectFault
 from hachaos.faults.link import LinkFault
-from hachaos.faults.netns import NetnsRequest, NetnsResponse, ProbeResult
 from hachaos.faults.partition import PartitionFault
+from hachaos.firewall.request import ProbeResult, RuleRequest, RuleResponse
 from hachaos.history import FaultPhase, History
-from hachaos.node import Address
+from hachaos.node import Address, Attachment, ExecResult, NodeRef
 from hachaos.proxy.models import ProxyInfo, ToxicInfo
 from hachaos.reaper.journal import EntryKind, Journal
-from hachaos.reaper.undo import DeleteRules, EnableProxy, RemoveToxic
+from hachaos.reaper.undo import DeleteRules, EnableProxy, Reconnect, RemoveToxic
 from hachaos.spec.faults import FaultSpec, ToxicSpec
 
 
 @dataclass
+class FakeNet:
+    """What probes observe, and every firewall call per node, in call order."""
+
+    reach: bool = False
+    calls: list[dict[str, RuleRequest]] = field(default_factory=list)
+
+    def record(self, node: str, request: RuleRequest) -> None:
+        if not self.calls or node in self.calls[-1]:
+            self.calls.append({})
+        self.calls[-1][node] = request
+
+
+@dataclass
 class FakeNode:
+    """A node with the Firewall capability, on a shared fake network."""
+
     name: str
     ip: str
-    container_id: str
+    net: FakeNet
     role: str = "app"
 
     def address(self) -> Address:
         return Address(self.name, self.ip)
 
+    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
+        return ExecResult(0, "")
 
-@dataclass
-class FakeNetns:
-    run_id: str = "hc-1"
-    reach: bool = False  # what probes observe
-    calls: list[dict[str, NetnsRequest]] = field(default_factory=list)
+    def logs(self, tail: int = 50) -> str:
+        return ""
 
-    def run_many(self, requests: Mapping[str, NetnsRequest]) -> dict[str, NetnsResponse]:
-        self.calls.append(dict(requests))
-        out = {}
-        for cid, req in requests.items():
-            result = "refused" if self.reach else "blocked: timed out"
-            probes = tuple(
-                ProbeResult(
-                    p.peer, p.host, p.port, p.expect, result, (p.expect == "blocked") != self.reach
-                )
-                for p in req.probes
+    def is_running(self) -> bool:
+        return True
+
+    def ref(self) -> NodeRef:
+        return NodeRef("fake", self.name, f"cid-{self.name}")
+
+    def apply_rules(self, request: RuleRequest) -> RuleResponse:
+        self.net.record(self.name, request)
+        result = "refused" if self.net.reach else "blocked: timed out"
+        probes = tuple(
+            ProbeResult(
+                p.peer, p.host, p.port, p.expect, result, (p.expect == "blocked") != self.net.reach
             )
-            out[cid] = NetnsResponse(len(req.add) if not req.remove else 0, len(req.add), probes)
-        return out
+            for p in request.probes
+        )
+        return RuleResponse(len(request.add) if not request.remove else 0, len(request.add), probes)
 
 
-NODES = {n: FakeNode(n, f"10.0.0.{i}", f"cid-{n}") for i, n in enumerate(["n1", "n2", "n3"], 1)}
+def nodes(net: FakeNet) -> dict[str, FakeNode]:
+    return {n: FakeNode(n, f"10.0.0.{i}", net) for i, n in enumerate(["n1", "n2", "n3"], 1)}
 
 
-def partition(netns: FakeNetns, tmp_path: Path, history: History | None = None) -> PartitionFault:
+def partition(net: FakeNet, tmp_path: Path, history: History | None = None) -> PartitionFault:
+    on = nodes(net)
     fault = PartitionFault(
-        grudge.isolate(["n1"], NODES),
-        NODES,  # type: ignore[arg-type]  # fakes: only what PartitionFault uses
-        netns,  # type: ignore[arg-type]
+        grudge.isolate(["n1"], on),
+        on,
+        "hc-1",
         label="n1",
         probe_ports={"n2": 6379},
         history=history,
@@ -67,21 +87,22 @@ def partition(netns: FakeNetns, tmp_path: Path, history: History | None = None) 
 
 
 def test_partition_journals_before_applying_and_heals(tmp_path: Path) -> None:
-    netns, history = FakeNetns(), History()
-    fault = partition(netns, tmp_path, history)
+    net, history = FakeNet(), History()
+    fault = partition(net, tmp_path, history)
     with fault:
         [begin] = fault.journal.entries()  # type: ignore[union-attr]
         assert begin.kind is EntryKind.BEGIN
-        assert begin.undo == DeleteRules(("cid-n1",), f"hachaos:hc-1:{fault.fault_id}")
+        ref = NodeRef("fake", "n1", "cid-n1")
+        assert begin.undo == DeleteRules((ref,), f"hachaos:hc-1:{fault.fault_id}")
         assert fault.effective
-        [req] = netns.calls[0].values()
+        [req] = net.calls[0].values()
         assert len(req.add) == 4 and all(fault.tag in a for a in req.add)
         assert {(p.peer, p.port, p.expect) for p in req.probes} == {
             ("n2", 6379, "blocked"),
             ("n3", 1, "blocked"),
         }
-        netns.reach = True
-    [heal] = netns.calls[1].values()
+        net.reach = True
+    [heal] = net.calls[1].values()
     assert heal.remove == fault.tag and {p.expect for p in heal.probes} == {"reachable"}
     assert fault.journal.pending() == []  # type: ignore[union-attr]
     phases = [e.phase for e in history.faults]
@@ -89,8 +110,8 @@ def test_partition_journals_before_applying_and_heals(tmp_path: Path) -> None:
 
 
 def test_partition_that_does_not_hold_is_ineffective(tmp_path: Path) -> None:
-    netns = FakeNetns(reach=True)
-    fault = partition(netns, tmp_path)
+    net = FakeNet(reach=True)
+    fault = partition(net, tmp_path)
     fault.inject()
     assert fault.effective is False
     assert "n1 still reaches n2 (refused)" in fault.efficacy_detail
@@ -98,13 +119,13 @@ def test_partition_that_does_not_hold_is_ineffective(tmp_path: Path) -> None:
 
 
 def test_partition_not_healed_is_a_fault_error_and_stays_journalled(tmp_path: Path) -> None:
-    netns = FakeNetns()
-    fault = partition(netns, tmp_path)
+    net = FakeNet()
+    fault = partition(net, tmp_path)
     fault.inject()
     with pytest.raises(FaultError, match="not healed: n1 cannot reach n2 again"):
         fault.revert()
     assert [e.fault_id for e in fault.journal.pending()] == [fault.fault_id]  # type: ignore[union-attr]
-    netns.reach = True
+    net.reach = True
     fault.revert()  # a retry may succeed
     assert fault.journal.pending() == []  # type: ignore[union-attr]
 
@@ -204,3 +225,60 @@ def test_good_network_fault_specs() -> None:
     assert spec.groups == (("a",), ("b", "c"))  # type: ignore[union-attr]
     link = SPECS.validate_python({"action": "link", "link": "l", "down": True})
     assert link.down  # type: ignore[union-attr]
+
+
+ON_NET = Attachment("hc-1-net", ("n3", "cache"), "10.0.0.3")
+
+
+@dataclass
+class CablePulled:
+    """A Disconnectable node: attached until disconnected."""
+
+    name: str = "n3"
+    role: str = "app"
+    attached: Attachment | None = ON_NET
+    reconnects: list[Attachment] = field(default_factory=list)
+
+    def address(self) -> Address:
+        return Address(self.name, "10.0.0.3")
+
+    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
+        return ExecResult(0, "")
+
+    def logs(self, tail: int = 50) -> str:
+        return ""
+
+    def is_running(self) -> bool:
+        return True
+
+    def ref(self) -> NodeRef:
+        return NodeRef("fake", self.name, "cid-n3")
+
+    def attachment(self) -> Attachment | None:
+        return self.attached
+
+    def disconnect(self) -> None:
+        self.attached = None
+
+    def reconnect(self, attachment: Attachment) -> bool:
+        self.reconnects.append(attachment)
+        self.attached = attachment
+        return True
+
+
+def test_disconnect_journals_the_attachment_first_and_reconnects_it(tmp_path: Path) -> None:
+    node = CablePulled()
+    before = node.attached
+    fault = DisconnectFault(node)
+    fault.journal = Journal.for_run("hc-1", tmp_path)
+    with fault:
+        assert fault.effective and node.attached is None
+        assert before is not None
+        assert fault.journal.pending()[0].undo == Reconnect(node.ref(), before)
+    assert node.reconnects == [before] and node.attached == before
+
+
+def test_disconnect_on_a_node_that_cannot_be_disconnected_fails_cleanly() -> None:
+    net = FakeNet()
+    with pytest.raises(FaultError, match="n1 cannot be disconnected on this backend"):
+        DisconnectFault(nodes(net)["n1"]).inject()

@@ -11,7 +11,8 @@ from hachaos.clock import FakeClock
 from hachaos.errors import FaultError
 from hachaos.faults.node_faults import KillFault, PauseFault
 from hachaos.history import FaultPhase, History
-from hachaos.node import Address, ExecResult
+from hachaos.node import Address, ExecResult, NodeRef
+from hachaos.reaper.undo import Resume, StartNode
 
 
 @dataclass
@@ -64,3 +65,30 @@ def test_kill_holds_and_revert_starts_the_node() -> None:
         assert fault.effective and not node.running
     assert node.running
     assert _phases(history) == [FaultPhase.INJECT, FaultPhase.EFFECTIVE, FaultPhase.REVERT]
+
+
+@dataclass
+class JournalledNode(KillableNode):
+    paused: bool = False
+
+    def ref(self) -> NodeRef:
+        return NodeRef("hosts", self.name, "ssh://ops@n1:22")
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    def is_paused(self) -> bool:
+        return self.paused
+
+
+def test_crash_records_name_the_backend_and_how_to_reach_the_node() -> None:
+    node = JournalledNode()
+    assert KillFault(node).undo_record() == StartNode(node.ref())
+    assert PauseFault(node).undo_record() == Resume(node.ref())
+
+
+def test_a_node_that_cannot_say_how_to_reach_it_is_not_journalled() -> None:
+    assert KillFault(KillableNode()).undo_record() is None

@@ -6,14 +6,16 @@ import threading
 from pathlib import Path
 
 import pytest
+from backend_fakes import FakeBackend, HostNode
 
 from hachaos.backends.base import ReapReport
+from hachaos.node import NodeRef
 from hachaos.reaper.journal import Entry, EntryKind, Journal, Writer
 from hachaos.reaper.process import STAND_DOWN, wait_for_runner
-from hachaos.reaper.reap import Reaper, ReapSummary
+from hachaos.reaper.reap import Reaper, ReapSummary, reap_run
 from hachaos.reaper.signals import install_signal_cleanup
 from hachaos.reaper.sweep import sweep_leftovers
-from hachaos.reaper.undo import DeleteRules, RemoveToxic, Undo, Unpause
+from hachaos.reaper.undo import DeleteRules, RemoveToxic, Resume, Undo
 
 
 class FakeUndoer:
@@ -28,11 +30,15 @@ class FakeUndoer:
         return f"undid {undo.kind}"
 
 
+def ref(n: int) -> NodeRef:
+    return NodeRef("docker", f"n{n}", f"c{n}")
+
+
 def journal_with(tmp_path: Path, run_id: str = "hc-1") -> Journal:
     j = Journal.for_run(run_id, tmp_path)
-    j.begin("f1", "n1", Unpause("c1"))
-    j.begin("f2", "n1", DeleteRules(("c1",), "hachaos:hc-1:f2"))
-    j.begin("f3", "n2", Unpause("c2"))
+    j.begin("f1", "n1", Resume(ref(1)))
+    j.begin("f2", "n1", DeleteRules((ref(1),), "hachaos:hc-1:f2"))
+    j.begin("f3", "n2", Resume(ref(2)))
     j.undone("f3")
     return j
 
@@ -45,8 +51,8 @@ def test_reaper_reverts_pending_newest_first_then_tears_down(tmp_path: Path) -> 
     j = journal_with(tmp_path)
     undoer = FakeUndoer()
     summary = Reaper(j, undoer, teardown).run()  # type: ignore[arg-type]
-    assert [u.kind for u in undoer.done] == ["rules", "unpause"]
-    assert summary.ok and summary.reverted == ("f2: undid rules", "f1: undid unpause")
+    assert [u.kind for u in undoer.done] == ["rules", "resume"]
+    assert summary.ok and summary.reverted == ("f2: undid rules", "f1: undid resume")
     assert summary.removed == ReapReport("hc-1", 2, 1, 0, 0.1)
     assert j.pending() == []
     assert j.entries()[-1].kind is EntryKind.REAPED
@@ -85,7 +91,7 @@ def _dead_pid() -> int:
 
 def test_sweep_reaps_only_runs_whose_runner_is_dead(tmp_path: Path) -> None:
     live = Journal.for_run("hc-live", tmp_path)
-    live.begin("f1", "n1", Unpause("c1"))
+    live.begin("f1", "n1", Resume(ref(1)))
     dead = Journal.for_run("hc-dead", tmp_path)
     entry = Entry(
         EntryKind.BEGIN,
@@ -94,7 +100,7 @@ def test_sweep_reaps_only_runs_whose_runner_is_dead(tmp_path: Path) -> None:
         0.0,
         fault_id="f1",
         target="n1",
-        undo=Unpause("c9"),
+        undo=Resume(ref(9)),
     )
     dead.path.parent.mkdir(parents=True)
     dead.path.write_text(entry.to_json() + "\n")
@@ -102,7 +108,7 @@ def test_sweep_reaps_only_runs_whose_runner_is_dead(tmp_path: Path) -> None:
 
     def reap(run_id: str, journal: Journal, *, teardown: bool) -> ReapSummary:
         reaped.append((run_id, teardown))
-        return ReapSummary(run_id, reverted=("f1: unpaused",))
+        return ReapSummary(run_id, reverted=("f1: resumed",))
 
     report = sweep_leftovers(None, tmp_path, reap=reap)
     assert reaped == [("hc-dead", False)]  # nobody claimed the stack: faults only
@@ -165,3 +171,24 @@ def test_sweep_tears_down_runs_a_runner_claimed(tmp_path: Path) -> None:
     report = sweep_leftovers(None, tmp_path, reap=reap)
     assert seen == [True]
     assert report.found_leftovers
+
+
+def test_reap_run_reverts_and_tears_down_through_the_backend_the_journal_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node = HostNode("n1")
+    hosts = FakeBackend("hosts", False, {"ssh://n1": node})
+    monkeypatch.setattr("hachaos.reaper.actions.get_backend", {"hosts": hosts}.__getitem__)
+    j = Journal.for_run("hc-1", tmp_path)
+    j.mark_run("hosts")
+    j.begin("f1", "n1", Resume(NodeRef("hosts", "n1", "ssh://n1")))
+    summary = reap_run("hc-1", j)
+    assert summary.ok and node.calls == ["resume"]
+    assert hosts.downed == ["hc-1"]
+
+
+def test_sweep_reports_runs_the_backend_holds_without_a_journal(tmp_path: Path) -> None:
+    Journal.for_run("hc-live", tmp_path).mark_run("hosts")
+    backend = FakeBackend("hosts", False, {}, held={"hc-live", "hc-stray"})
+    report = sweep_leftovers(backend, tmp_path)
+    assert report.unmanaged == ("hc-stray",) and report.live == ("hc-live",)

@@ -1,8 +1,8 @@
 import random
 
 from hachaos.faults import grudge
-from hachaos.faults.nsfw import tagged_rules
 from hachaos.faults.rules import Rule, plan_rules, rule_tag, run_tag_prefix
+from hachaos.firewall.nsfw import tagged_rules
 
 IPS = {f"n{i}": f"10.0.0.{i}" for i in range(1, 7)}
 TAG = rule_tag("hc-1", "partition-ab")

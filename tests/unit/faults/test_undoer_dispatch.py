@@ -1,35 +1,98 @@
-"""Undoer.undo hands each undo record to the handler of its kind (no Docker, no proxy)."""
+"""Undoer.undo replays each record through the backend its NodeRef names (fake backends and
+nodes: no Docker, no proxy)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import pytest
+from backend_fakes import FakeBackend, HostNode
 
+from hachaos.errors import FaultError
+from hachaos.node import Address, Attachment, ExecResult, NodeRef
 from hachaos.reaper.actions import Undoer
-from hachaos.reaper.undo import (
-    DeleteRules,
-    EnableProxy,
-    Reconnect,
-    RemoveToxic,
-    StartContainer,
-    Undo,
-    Unpause,
-)
-
-HANDLERS: list[tuple[Undo, str]] = [
-    (Unpause("c1"), "_unpause"),
-    (StartContainer("c2"), "_start"),
-    (DeleteRules(("c1",), "hachaos:hc-1:p-1"), "_rules"),
-    (RemoveToxic("http://tp", "redis", "hachaos:hc-1:l-1"), "_toxic"),
-    (EnableProxy("http://tp", "redis"), "_enable"),
-    (Reconnect("net", "c3", ("n3",), "172.18.0.4"), "_reconnect"),
-]
+from hachaos.reaper.undo import DeleteRules, EnableProxy, Reconnect, RemoveToxic, Resume, StartNode
 
 
-@pytest.mark.parametrize(("undo", "handler"), HANDLERS, ids=lambda x: getattr(x, "kind", x))
-def test_each_undo_kind_reaches_its_handler(
-    undo: Undo, handler: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    undoer = Undoer("hc-1", api_factory=lambda: pytest.fail("no engine call expected"))
-    for name in {h for _, h in HANDLERS}:
-        monkeypatch.setattr(undoer, name, lambda u, name=name: f"{name} {u.kind}")
-    assert undoer.undo(undo) == f"{handler} {undo.kind}"
+def undoer(teardown: bool = False) -> tuple[Undoer, dict[str, FakeBackend]]:
+    backends = {
+        "hosts": FakeBackend("hosts", False, {"ssh://a": HostNode("a"), "ssh://b": HostNode("b")}),
+        "docker": FakeBackend("docker", True, {"c1": HostNode("c1")}),
+    }
+    return Undoer("hc-1", teardown=teardown, backend_factory=backends.__getitem__), backends
+
+
+def node(backends: dict[str, FakeBackend], backend: str, locator: str) -> HostNode:
+    found = backends[backend].nodes[locator]
+    assert isinstance(found, HostNode)
+    return found
+
+
+A = NodeRef("hosts", "a", "ssh://a")
+B = NodeRef("hosts", "b", "ssh://b")
+GONE = NodeRef("hosts", "z", "ssh://gone")
+
+
+def test_each_node_record_goes_through_the_backend_that_made_the_node() -> None:
+    u, backends = undoer()
+    assert u.undo(Resume(A)) == "resumed a (ssh://a)"
+    assert u.undo(StartNode(B)) == "started b (ssh://b)"
+    assert u.undo(DeleteRules((A, B, GONE), "hachaos:hc-1:p-1")) == (
+        "deleted 4 rule(s) tagged hachaos:hc-1:p-1"
+    )
+    assert u.undo(Reconnect(A, Attachment("net", ("a",)))).startswith("reconnected a")
+    assert node(backends, "hosts", "ssh://a").calls == [
+        "resume",
+        "rules -hachaos:hc-1:p-1",
+        "reconnect net",
+    ]
+    assert node(backends, "hosts", "ssh://b").calls == ["start", "rules -hachaos:hc-1:p-1"]
+    assert {run for _, run in backends["hosts"].reattached} == {"hc-1"}
+    assert backends["docker"].reattached == []
+
+
+def test_a_gone_node_is_nothing_left_to_undo() -> None:
+    u, _ = undoer()
+    assert u.undo(Resume(GONE)) == "z (ssh://gone) gone"
+    assert u.undo(StartNode(GONE)) == "z (ssh://gone) already running or gone"
+    assert u.undo(DeleteRules((GONE,), "t")) == "deleted 0 rule(s) tagged t"
+
+
+def test_teardown_skips_restarts_only_where_teardown_removes_the_node() -> None:
+    u, backends = undoer(teardown=True)
+    docker_node = NodeRef("docker", "c1", "c1")
+    assert u.undo(StartNode(docker_node)) == "c1 (c1) left for teardown"
+    assert u.undo(StartNode(A)) == "started a (ssh://a)"  # hosts: nothing removes the host
+    assert backends["docker"].reattached == []
+
+
+def test_a_node_lacking_the_capability_is_a_failed_undo() -> None:
+    @dataclass
+    class ReadOnly:
+        name: str = "ro"
+        role: str = "app"
+
+        def address(self) -> Address:
+            return Address(self.name, None)
+
+        def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
+            return ExecResult(0, "")
+
+        def logs(self, tail: int = 50) -> str:
+            return ""
+
+        def is_running(self) -> bool:
+            return False
+
+    u = Undoer("hc-1", backend_factory=lambda name: FakeBackend(name, False, {"x": ReadOnly()}))
+    with pytest.raises(FaultError, match="backend ro-hosts cannot resume ro"):
+        u.undo(Resume(NodeRef("ro-hosts", "ro", "x")))
+
+
+def test_link_records_need_no_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hachaos.reaper.actions.remove_toxic", lambda u: f"toxic {u.toxic}")
+    monkeypatch.setattr("hachaos.reaper.actions.enable_proxy", lambda u: f"proxy {u.proxy}")
+    u = Undoer("hc-1", backend_factory=lambda name: pytest.fail("no backend expected"))
+    assert u.undo(RemoveToxic("http://tp", "redis", "t1")) == "toxic t1"
+    assert u.undo(EnableProxy("http://tp", "redis")) == "proxy redis"

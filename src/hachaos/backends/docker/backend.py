@@ -1,4 +1,4 @@
-"""The Docker backend facade: up, runs, down."""
+"""The Docker backend facade: up, attach, runs, down, and reaching a node again for the reaper."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import docker
+from docker.errors import NotFound
 
 from hachaos.backends.base import ReapReport, RunInfo
 from hachaos.backends.docker import labels
 from hachaos.backends.docker.engine import connect
 from hachaos.backends.docker.images import require_images
 from hachaos.backends.docker.links import populate, with_proxy_node
-from hachaos.backends.docker.node import DockerNode
+from hachaos.backends.docker.node import BACKEND, DockerNode
 from hachaos.backends.docker.provision import (
     check_host_ports,
     create_network,
@@ -23,7 +24,9 @@ from hachaos.backends.docker.provision import (
 )
 from hachaos.backends.docker.readiness import wait_ready
 from hachaos.backends.docker.teardown import reap
+from hachaos.capabilities import Capability
 from hachaos.events import ProgressFn, no_progress
+from hachaos.node import NodeRef
 from hachaos.running import RunningStack
 from hachaos.spec.models import Role, StackSpec
 
@@ -41,7 +44,8 @@ def _run_info(run_id: str, containers: list[dict[str, Any]]) -> RunInfo:
 class DockerBackend:
     """Runs stacks as labelled containers on one bridge network per run."""
 
-    name = "docker"
+    name = BACKEND
+    removes_nodes = True  # down() removes the containers: restarting a killed one is moot
 
     def __init__(self, api: docker.APIClient | None = None) -> None:
         self._api = api
@@ -52,6 +56,11 @@ class DockerBackend:
         if self._api is None:
             self._api = connect()
         return self._api
+
+    def capabilities(self, stack: StackSpec) -> frozenset[Capability]:
+        """Everything, on every stack: containers can be killed, stopped, paused, cut apart by
+        rules in their namespaces, disconnected; links get the embedded proxy node."""
+        return frozenset(Capability)
 
     def up(self, stack: StackSpec, run_id: str, progress: ProgressFn = no_progress) -> RunningStack:
         """Create, start and wait for every node; on any failure remove what was created."""
@@ -89,7 +98,7 @@ class DockerBackend:
         def make(node: str) -> DockerNode:
             cid = create_node(api, stack, run_id, network, node)
             start_node(api, cid, node)
-            return DockerNode(api, cid, node, stack.nodes[node].role.value, network)
+            return DockerNode(api, cid, node, stack.nodes[node].role.value, run_id)
 
         with ThreadPoolExecutor(max_workers=len(wave)) as pool:
             made = list(pool.map(make, wave))
@@ -97,15 +106,23 @@ class DockerBackend:
 
     def attach(self, stack: StackSpec, run_id: str) -> RunningStack:
         """Handles to the nodes of an existing run (e.g. one started by `hachaos up`)."""
-        network = labels.network_name(run_id)
         found = self.api.containers(all=True, filters=labels.run_filter(run_id))
         nodes = {
             c["Labels"][labels.NODE]: DockerNode(
-                self.api, c["Id"], c["Labels"][labels.NODE], c["Labels"][labels.ROLE], network
+                self.api, c["Id"], c["Labels"][labels.NODE], c["Labels"][labels.ROLE], run_id
             )
             for c in found
         }
         return RunningStack(stack, run_id, self.name, nodes, 0.0)
+
+    def reattach(self, ref: NodeRef, run_id: str) -> DockerNode | None:
+        """The container `ref` names, as a node of `run_id`; None once it is removed."""
+        try:
+            info = self.api.inspect_container(ref.locator)
+        except NotFound:
+            return None
+        role = (info["Config"].get("Labels") or {}).get(labels.ROLE, "")
+        return DockerNode(self.api, ref.locator, ref.node, role, run_id)
 
     def runs(self) -> list[RunInfo]:
         """Every hachaos run with containers on this engine."""
@@ -116,6 +133,17 @@ class DockerBackend:
                 by_run[run_id].append(c)
         return [_run_info(run_id, cs) for run_id, cs in sorted(by_run.items())]
 
+    def run_ids(self) -> set[str]:
+        """Every run id with labelled containers or networks on this engine."""
+        found = self.api.containers(all=True, filters=labels.run_filter(None))
+        found += self.api.networks(filters=labels.run_filter(None))
+        runs = ((r.get("Labels") or {}).get(labels.RUN) for r in found)
+        return {str(run) for run in runs if run}
+
+    def engine_version(self) -> str | None:
+        """`docker <version>` of the engine (connects if not yet connected)."""
+        return f"docker {self.api.version()['Version']}"
+
     def down(self, run_id: str | None) -> ReapReport:
-        """Remove everything of `run_id` (or of every hachaos run)."""
+        """Remove everything of `run_id` (or of every hachaos run), netns helpers included."""
         return reap(self.api, run_id)

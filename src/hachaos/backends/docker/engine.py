@@ -38,3 +38,13 @@ def connect(timeout_s: float = 120.0) -> docker.APIClient:
     except (DockerException, OSError) as exc:
         raise _unavailable(exc) from None
     return api
+
+
+def engine_version(timeout_s: int = 5) -> tuple[str | None, str]:
+    """The engine's version at DOCKER_HOST, or None and what was observed instead (never raises:
+    for `hachaos doctor`, which reports rather than fails)."""
+    try:
+        api = docker.APIClient(version="auto", timeout=timeout_s, **kwargs_from_env())
+        return str(api.version()["Version"]), ""
+    except Exception as exc:  # any failure is "no engine": the message is the observation
+        return None, (str(exc).splitlines() or [type(exc).__name__])[0][:160]

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import secrets
+# new_run_id is re-exported for callers that imported it from here (run ids are every backend's)
+from hachaos.runid import new_run_id
+
+__all__ = [
+    "MARK",
+    "NODE",
+    "ROLE",
+    "RUN",
+    "STACK",
+    "container_name",
+    "network_name",
+    "new_run_id",
+    "node_labels",
+    "run_filter",
+    "run_labels",
+]
 
 MARK = "io.hachaos"
 RUN = "io.hachaos.run"
 STACK = "io.hachaos.stack"
 NODE = "io.hachaos.node"
 ROLE = "io.hachaos.role"
-
-
-def new_run_id() -> str:
-    """A short unique run id, e.g. `hc-3f9a1c2b`."""
-    return f"hc-{secrets.token_hex(4)}"
 
 
 def run_labels(run_id: str, stack: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""A Docker container as a Node: kill, stop, start, pause, resume, exec, logs, address."""
+"""A Docker container as a Node: kill, stop, start, pause, resume, exec, logs, address, firewall
+rules in its namespace, network disconnect, and a reference the reaper reaches it by."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from typing import Any
 import docker
 from docker.errors import APIError, NotFound
 
+from hachaos.backends.docker import labels, network
+from hachaos.backends.docker.netns import DockerNetns
 from hachaos.errors import FaultError
+from hachaos.firewall.request import RuleRequest, RuleResponse
 from hachaos.images.catalog import HASH_LABEL
-from hachaos.node import Address, ExecResult, ImageFacts
+from hachaos.node import Address, Attachment, ExecResult, ImageFacts, NodeRef
+
+BACKEND = "docker"  # the registry name, in every NodeRef a Docker node gives
 
 
 def _published(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
@@ -25,16 +31,23 @@ def _published(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
 
 
 class DockerNode:
-    """One container of a run; every call goes to the engine, nothing is cached but addresses."""
+    """One container of run `run_id` on the run's network; every call goes to the engine,
+    nothing is cached but addresses."""
 
     def __init__(
-        self, api: docker.APIClient, container_id: str, name: str, role: str, network: str
+        self,
+        api: docker.APIClient,
+        container_id: str,
+        name: str,
+        role: str,
+        run_id: str,
     ):
         self._api = api
         self.container_id = container_id
         self.name = name
         self.role = role
-        self._network = network
+        self._run_id = run_id
+        self._network = labels.network_name(run_id)
         self._addr: Address | None = None
         self._lock = threading.Lock()
 
@@ -73,13 +86,23 @@ class DockerNode:
         labels = config.get("Labels") or {}
         return ImageFacts(str(config.get("Image", "")), labels.get(HASH_LABEL))
 
+    def _flag(self, key: str) -> bool:
+        try:
+            return bool(self.state()[key])
+        except NotFound:
+            return False  # a removed container neither runs nor is paused
+
     def is_running(self) -> bool:
-        """True while the container runs (paused counts)."""
-        return bool(self.state()["Running"])
+        """True while the container runs (paused counts); False once it is gone."""
+        return self._flag("Running")
 
     def is_paused(self) -> bool:
         """True while frozen by `docker pause`."""
-        return bool(self.state()["Paused"])
+        return self._flag("Paused")
+
+    def ref(self) -> NodeRef:
+        """The container id, for the journal: the reaper reaches the node by it."""
+        return NodeRef(BACKEND, self.name, self.container_id)
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> None:
         try:
@@ -133,3 +156,22 @@ class DockerNode:
         except (NotFound, APIError) as exc:
             return f"(no logs: {exc})"
         return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+
+    def apply_rules(self, request: RuleRequest) -> RuleResponse:
+        """Carry out `request` in the container's namespace, through a helper container."""
+        return DockerNetns(self._api, self._run_id).run(self.container_id, request)
+
+    def attachment(self) -> Attachment | None:
+        """The container's aliases and IP on the run network; None while detached or gone."""
+        return network.attachment(self._api, self.container_id, self.name, self._network)
+
+    def disconnect(self) -> None:
+        """`docker network disconnect` from the run network."""
+        network.disconnect(self._api, self.container_id, self.name, self._network)
+
+    def reconnect(self, attachment: Attachment) -> bool:
+        """Attach again under the same aliases; the cached address is dropped (the IP may
+        change)."""
+        done = network.reconnect(self._api, self.container_id, self.name, attachment)
+        self._forget_address()
+        return done

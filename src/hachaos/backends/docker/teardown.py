@@ -1,4 +1,5 @@
-"""Removing everything a run created: containers (killed, no grace), networks, volumes."""
+"""Removing everything a run created: containers (killed, no grace), netns helpers, networks,
+volumes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from docker.errors import APIError, NotFound
 
 from hachaos.backends.base import ReapReport
 from hachaos.backends.docker import labels
+from hachaos.backends.docker.netns import helper_filter
 
 
 def _remove_container(api: docker.APIClient, cid: str) -> int:
@@ -25,12 +27,15 @@ def _remove_container(api: docker.APIClient, cid: str) -> int:
 
 
 def reap(api: docker.APIClient, run_id: str | None) -> ReapReport:
-    """Kill and remove every container, network and volume labelled with `run_id` (or any run)."""
+    """Kill and remove every container, network and volume labelled with `run_id` (or any run);
+    netns helpers of the run go too but are not counted (they belong to no stack)."""
     t0 = time.monotonic()
     filters = labels.run_filter(run_id)
     containers = api.containers(all=True, filters=filters)
-    with ThreadPoolExecutor(max_workers=max(1, min(16, len(containers)))) as pool:
+    helpers = api.containers(all=True, filters=helper_filter(run_id))
+    with ThreadPoolExecutor(max_workers=max(1, min(16, len(containers) + len(helpers)))) as pool:
         removed = sum(pool.map(lambda c: _remove_container(api, c["Id"]), containers))
+        list(pool.map(lambda c: _remove_container(api, c["Id"]), helpers))
     networks = 0
     for net in api.networks(filters=filters):
         try:

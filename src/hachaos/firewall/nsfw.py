@@ -1,6 +1,7 @@
-"""Runs INSIDE a target's network namespace (helper container): add / remove tagged rules, probe.
+"""Runs INSIDE a node's network namespace: add / remove tagged iptables rules, then probe peers.
 
-Stdlib only and self-contained: its source is passed to `python3 -c` in the helper image.
+Stdlib only and self-contained: its source is passed to `python3 -c` wherever the namespace is
+(a Docker helper container joined to it; later a host reached over its own connection).
 Input: one JSON argument (`Request` fields); output: one JSON line on stdout (`Response`).
 """
 

@@ -1,0 +1,106 @@
+"""Fake backend and node for reaper and capability tests: every capability, no engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from hachaos.backends.base import ReapReport, RunInfo
+from hachaos.capabilities import Capability
+from hachaos.events import ProgressFn, no_progress
+from hachaos.firewall.request import RuleRequest, RuleResponse
+from hachaos.node import Address, Attachment, ExecResult, Node, NodeRef
+from hachaos.running import RunningStack
+from hachaos.spec.models import StackSpec
+
+
+@dataclass
+class HostNode:
+    """A node with every capability, recording what was done to it."""
+
+    name: str
+    role: str = "app"
+    running: bool = False
+    paused: bool = True
+    attached: bool = False
+    calls: list[str] = field(default_factory=list)
+
+    def address(self) -> Address:
+        return Address(self.name, "10.0.0.1")
+
+    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
+        return ExecResult(0, "")
+
+    def logs(self, tail: int = 50) -> str:
+        return ""
+
+    def is_running(self) -> bool:
+        return self.running
+
+    def kill(self) -> None:
+        self.running = False
+
+    def start(self) -> None:
+        self.calls.append("start")
+        self.running = True
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.calls.append("resume")
+        self.paused = False
+
+    def is_paused(self) -> bool:
+        return self.paused
+
+    def apply_rules(self, request: RuleRequest) -> RuleResponse:
+        self.calls.append(f"rules -{request.remove}")
+        return RuleResponse(removed=2, added=0)
+
+    def attachment(self) -> Attachment | None:
+        return Attachment("net", (self.name,)) if self.attached else None
+
+    def disconnect(self) -> None:
+        self.attached = False
+
+    def reconnect(self, attachment: Attachment) -> bool:
+        self.calls.append(f"reconnect {attachment.network}")
+        self.attached = True
+        return True
+
+
+@dataclass
+class FakeBackend:
+    """A backend holding `nodes` by locator; `can` is what it declares."""
+
+    name: str
+    removes_nodes: bool
+    nodes: dict[str, Node]
+    can: frozenset[Capability] = frozenset(Capability)
+    reattached: list[tuple[NodeRef, str]] = field(default_factory=list)
+    downed: list[str | None] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)
+
+    def capabilities(self, stack: StackSpec) -> frozenset[Capability]:
+        return self.can
+
+    def up(self, stack: StackSpec, run_id: str, progress: ProgressFn = no_progress) -> RunningStack:
+        raise AssertionError("the reaper never boots")
+
+    def runs(self) -> list[RunInfo]:
+        return []
+
+    def run_ids(self) -> set[str]:
+        return set(self.held)
+
+    def down(self, run_id: str | None) -> ReapReport:
+        self.downed.append(run_id)
+        return ReapReport(run_id, 0, 0, 0, 0.0)
+
+    def reattach(self, ref: NodeRef, run_id: str) -> Node | None:
+        self.reattached.append((ref, run_id))
+        return self.nodes.get(ref.locator)
+
+    def engine_version(self) -> str | None:
+        return None
