@@ -47,7 +47,6 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from hachaos.checks.data import SetResult
@@ -71,7 +70,8 @@ LIMITS = (
 
 
 class Budget(BaseModel):
-    """The limits a scenario declares; every field optional, at least one limit required.
+    """The limits a scenario declares; every field optional (the scenario requires at least
+    one limit unless its steps make predictions of their own).
 
     ``max_error_rate`` as a number applies to every non-empty window; as a mapping only to the
     named windows (``before``, ``during``, ``after``). ``max_p99_ms`` applies to every window
@@ -121,14 +121,10 @@ class Budget(BaseModel):
             raise ValueError("max_error_rate mapping is empty: name before, during or after")
         return v
 
-    @model_validator(mode="after")
-    def _has_a_limit(self) -> Budget:
-        if self.expect == "available" and all(getattr(self, f) is None for f in LIMITS):
-            raise ValueError(
-                f"budget has no limits: set at least one of {', '.join(LIMITS)}"
-                " (or expect: unavailable)"
-            )
-        return self
+    def has_limits(self) -> bool:
+        """Whether the budget judges anything: a limit, or `expect: unavailable`. A scenario
+        requires one unless its steps make predictions of their own (see ScenarioSpec)."""
+        return self.expect == "unavailable" or any(getattr(self, f) is not None for f in LIMITS)
 
     def error_rate_limits(self) -> dict[Phase, float]:
         """The error-rate limit per window (empty when none is set)."""

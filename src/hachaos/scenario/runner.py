@@ -24,7 +24,7 @@ from hachaos.probes.runner import ProbeRunner
 from hachaos.running import RunningStack
 from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, await_steady
 from hachaos.scenario.result import ScenarioResult
-from hachaos.spec.scenario import ScenarioSpec
+from hachaos.spec.scenario import FaultSpec, ScenarioSpec
 from hachaos.topology import resolver_for
 from hachaos.topology.base import ClaimChecker, ClaimReport, Healable, HealReport
 from hachaos.verdict import Verdict, judge
@@ -43,9 +43,10 @@ class _Run:
     bus: EventBus
     clock: Clock
 
-    def build_faults(self) -> list[Fault]:
+    def build_faults(self, fault: FaultSpec) -> list[Fault]:
+        """The faults `fault` describes, their targets resolved now."""
         ctx = FaultContext(self.stack, resolver_for(self.stack), self.history, self.rng, self.clock)
-        return build_faults(self.spec.fault, ctx)
+        return build_faults(fault, ctx)
 
 
 @dataclass(frozen=True)
@@ -57,24 +58,24 @@ class _FaultOutcome:
     heal: HealReport | None = None
 
 
-def _fault_phase(run: _Run) -> _FaultOutcome:
+def _fault_phase(run: _Run, fault: FaultSpec) -> _FaultOutcome:
     """Inject, observe until recovered (and the hold time passed), revert, await the heal."""
     spec, bus = run.spec, run.bus
     with ExitStack() as active:
-        with bus.step("inject", action=spec.fault.action):
-            injected = [active.enter_context(f) for f in run.build_faults()]
+        with bus.step("inject", action=fault.action):
+            injected = [active.enter_context(f) for f in run.build_faults(fault)]
         effective = all(f.effective for f in injected)
         targets = ", ".join(f.target for f in injected)
         bus.emit(Parameter("fault targets", targets))
         state = "" if effective else " (did NOT take effect)"
-        bus.emit(Progress("inject", f"{spec.fault.action} -> {targets}{state}"))
+        bus.emit(Progress("inject", f"{fault.action} -> {targets}{state}"))
         if effective:
             with bus.step("recover", observe_s=f"{spec.recovery.observe_s:g}"):
                 rec = await_recovery(
                     run.history,
                     spec.recovery,
                     run.clock,
-                    hold_s(spec.fault),
+                    hold_s(fault),
                     progress=bus.progress("recovering"),
                     budget_s=spec.budget.recovery_time_s,
                 )
@@ -310,7 +311,8 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
             )
         if steady.ok:
             claims = _check_claims(run)
-            fault = _fault_phase(run)
+            assert spec.fault is not None  # steps: see the next commit
+            fault = _fault_phase(run, spec.fault)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
     measured = _measure(spec, run.history, steady)
