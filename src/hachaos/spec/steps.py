@@ -43,6 +43,12 @@ Regex = Annotated[str, AfterValidator(_regex)]
 Arg = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
+def describe_target(target: TargetSpec) -> str:
+    """`role master`, `node app-1`, `role sentinel (pick majority)`."""
+    what = f"node {target.node}" if target.node else f"role {target.role}"
+    return what if target.pick.value == "one" else f"{what} (pick {target.pick.value})"
+
+
 class CommandSpec(Model):
     """A command run inside every picked node (`target` as a fault's: role or node, `pick`);
     each run is killed after `timeout_s`."""
@@ -50,6 +56,10 @@ class CommandSpec(Model):
     target: TargetSpec
     command: tuple[Arg, ...] = Field(min_length=1, max_length=256)
     timeout_s: float = Field(default=30.0, gt=0, le=MAX_STEP_S)
+
+    def describe(self) -> str:
+        """`appliance status on node app-1`."""
+        return f"{' '.join(self.command)} on {describe_target(self.target)}"
 
 
 class RunSpec(CommandSpec):
@@ -68,6 +78,10 @@ class ProbeWaitSpec(Model):
     state: Literal["ok", "failing"]
     sustain_ops: int = Field(default=10, ge=1, le=10000)
 
+    def describe(self) -> str:
+        """`probe main is ok for 20 ops`."""
+        return f"probe {self.probe} is {self.state} for {self.sustain_ops} ops"
+
 
 class CommandWaitSpec(Model):
     """Until the command's output matches `output` (a regular expression, searched) on every
@@ -75,6 +89,10 @@ class CommandWaitSpec(Model):
 
     run: CommandSpec
     output: Regex
+
+    def describe(self) -> str:
+        """`appliance status on node app-1 matches 'replication: OK'`."""
+        return f"{self.run.describe()} matches {self.output!r}"
 
 
 def _wait_kind(data: Any) -> str:
@@ -110,12 +128,22 @@ class StepBase(Model):
         """How reports name the step: its name, else its kind."""
         return self.name or self.kind
 
+    def describe(self) -> str:
+        """What the step does, in a few words, for reports and progress lines."""
+        return self.kind
+
 
 class InjectStep(StepBase):
     """Inject a fault, held until `revert: NAME` or the end of the scenario."""
 
     kind: ClassVar[str] = "inject"
     inject: FaultSpec
+
+    def describe(self) -> str:
+        """`inject kill role master`."""
+        target = getattr(self.inject, "target", None)
+        where = f" {describe_target(target)}" if isinstance(target, TargetSpec) else ""
+        return f"inject {self.inject.action}{where}"
 
     @model_validator(mode="after")
     def _named(self) -> InjectStep:
@@ -132,12 +160,20 @@ class RevertStep(StepBase):
     kind: ClassVar[str] = "revert"
     revert: Name
 
+    def describe(self) -> str:
+        """`revert lose-sentinel`."""
+        return f"revert {self.revert}"
+
 
 class RunStep(StepBase):
     """Run an operator command on the target node(s) and check its exit code and output."""
 
     kind: ClassVar[str] = "run"
     run: RunSpec
+
+    def describe(self) -> str:
+        """`run appliance maintenance on on role primary`."""
+        return f"run {self.run.describe()}"
 
 
 class WaitStep(StepBase):
@@ -159,12 +195,20 @@ class WaitStep(StepBase):
         assert self.timeout_s is not None
         return self.timeout_s
 
+    def describe(self) -> str:
+        """`wait until probe main is ok for 20 ops (within 30s)`."""
+        return f"wait until {self.wait.describe()} (within {self.deadline_s:g}s)"
+
 
 class HoldStep(StepBase):
     """Pause the schedule for `hold_s` seconds: the only fixed wait there is."""
 
     kind: ClassVar[str] = "hold_s"
     hold_s: float = Field(gt=0, le=MAX_STEP_S)
+
+    def describe(self) -> str:
+        """`hold 5s`."""
+        return f"hold {self.hold_s:g}s"
 
 
 class ExpectStep(StepBase):
@@ -173,12 +217,21 @@ class ExpectStep(StepBase):
     kind: ClassVar[str] = "expect"
     expect: ExpectSpec
 
+    def describe(self) -> str:
+        """`expect main unavailable in window maint (grace 2s)`."""
+        e = self.expect
+        return f"expect {e.probe} {e.state} in window {e.window} (grace {e.grace_s:g}s)"
+
 
 class CloseStep(StepBase):
     """Close the expectation window of that name."""
 
     kind: ClassVar[str] = "close"
     close: Name
+
+    def describe(self) -> str:
+        """`close window maint`."""
+        return f"close window {self.close}"
 
 
 STEP_TYPES: tuple[type[StepBase], ...] = (
