@@ -251,3 +251,18 @@ def test_a_fault_that_does_not_take_effect_stops_the_schedule_inconclusive(
     assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.FAULT_INEFFECTIVE)
     assert result.history.steps[0].detail == "kill -> db (did NOT take effect)"
     assert {s.outcome for s in result.history.steps[1:]} == {StepOutcome.SKIPPED}
+
+
+def test_a_runbook_command_with_no_node_to_run_on_fails_the_step(
+    monkeypatch: pytest.MonkeyPatch, world: World
+) -> None:
+    text = """
+steps:
+  - name: kill-db
+    inject: {action: kill, target: {role: primary}}
+  - run: {target: {role: primary}, command: [promote]}
+"""
+    result, _ = run(monkeypatch, spec(text), world)
+    v = result.verdict
+    assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.STEP_FAILED)
+    assert "no node to run it on: no node to target for role primary" in v.detail
