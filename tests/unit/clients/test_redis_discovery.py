@@ -3,6 +3,7 @@ failing only when no Sentinel answers; addresses looked up again only after a fa
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +12,13 @@ import redis
 from hachaos.clients import redis_discovery
 from hachaos.clients.redis_discovery import Endpoint, SentinelDiscovery
 from hachaos.history import Outcome
+from hachaos.node import Address, ExecResult
 from hachaos.probes import redis_discovery as probe_module
 from hachaos.probes.redis_discovery import RedisDiscoveryWriteProbe
+from hachaos.running import RunningStack
+from hachaos.spec.loader import load_stack
+from hachaos.spec.workloads import RedisLedgerSpec
+from hachaos.workloads.factory import make_store
 
 
 class FakePool:
@@ -159,3 +165,31 @@ def test_a_refused_write_forgets_the_master_address(world: World) -> None:
     world.refusing = set()
     assert probe.attempt(1).outcome is Outcome.OK
     assert world.translated == [("10.0.0.2", 6379), ("10.0.0.2", 6379)]
+
+
+def test_redis_ledger_can_discover_on_every_write(world: World) -> None:
+    class Node:
+        def __init__(self, name: str, port: int) -> None:
+            self.name, self.role, self._port = name, "x", port
+
+        def address(self) -> Address:
+            return Address(self.name, None, {26379: ("127.0.0.1", self._port)})
+
+        def exec(self, cmd: object, timeout_s: float = 30.0) -> ExecResult:
+            return ExecResult(0, "")
+
+        def logs(self, tail: int = 50) -> str:
+            return ""
+
+        def is_running(self) -> bool:
+            return True
+
+    root = Path(__file__).resolve().parents[3]
+    spec = load_stack(root / "fixtures" / "stacks" / "redis-sentinel.yaml")
+    nodes = {n: Node(n, 26000 + i) for i, n in enumerate(spec.nodes)}
+    stack = RunningStack(spec, "hc-t", "fake", nodes, 0.0)
+    ledger = RedisLedgerSpec(type="redis-ledger", discovery="every-write")
+    writer = make_store(ledger, stack, "hachaos:hc-t").writer()
+    assert isinstance(writer, RedisDiscoveryWriteProbe) and writer.process == "ledger"
+    writer.attempt(0)
+    assert world.asked == [26003]  # sentinel-1, the first declared Sentinel
