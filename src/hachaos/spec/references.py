@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from hachaos.spec.faults import FaultSpec, LinkFaultSpec, PartitionFaultSpec, TargetSpec
 from hachaos.spec.models import Role, StackSpec
 from hachaos.spec.probes import ProbeSpec
+from hachaos.spec.workloads import WorkloadSpec
 
 
 class Finding(NamedTuple):
@@ -115,11 +116,29 @@ def fault_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
         )
 
 
+def node_ref_findings(
+    spec: object, stack: StackSpec, loc: tuple[str | int, ...]
+) -> Iterator[Finding]:
+    """Every node a probe or workload names (its `target`, a TLS `ca`, ...) exists."""
+    refs = getattr(spec, "node_refs", None)
+    if refs is not None:
+        named: dict[tuple[str, ...], str] = refs()
+    else:
+        target = getattr(spec, "target", None)
+        named = {("target", "node"): target.node} if target is not None else {}
+    for where, node in named.items():
+        if node not in stack.nodes:
+            yield Finding((*loc, *where), _unknown_node(stack, node))
+
+
 def probe_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
-    """The probe's target node exists."""
-    target = getattr(alone(ProbeSpec, data), "target", None)
-    if target is not None and target.node not in stack.nodes:
-        yield Finding(("probe", "target", "node"), _unknown_node(stack, target.node))
+    """The nodes the probe names exist."""
+    yield from node_ref_findings(alone(ProbeSpec, data), stack, ("probe",))
+
+
+def workload_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
+    """The nodes the workload names exist."""
+    yield from node_ref_findings(alone(WorkloadSpec, data), stack, ("workload",))
 
 
 def scenario_findings(data: dict[str, Any], stack: StackSpec) -> list[Finding]:
@@ -127,4 +146,5 @@ def scenario_findings(data: dict[str, Any], stack: StackSpec) -> list[Finding]:
     return [
         *fault_findings(data.get("fault"), stack),
         *probe_findings(data.get("probe"), stack),
+        *workload_findings(data.get("workload"), stack),
     ]
