@@ -62,9 +62,7 @@ def test_tar_holds_context_and_include_with_modes(fixtures: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["../outside", "/etc", "apps/missing", "Apps/demo"])
 def test_bad_include_is_one_line_naming_the_dockerfile(fixtures: Path, bad: str) -> None:
-    (fixtures / "images" / "demo" / "Dockerfile").write_text(
-        f"FROM x\n# hachaos-include: {bad}\n"
-    )
+    (fixtures / "images" / "demo" / "Dockerfile").write_text(f"FROM x\n# hachaos-include: {bad}\n")
     with pytest.raises(InfraError, match=r"demo/Dockerfile:2: hachaos-include") as err:
         load_catalog(fixtures / "images")
     assert "\n" not in str(err.value)

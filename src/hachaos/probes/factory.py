@@ -12,6 +12,7 @@ from hachaos.probes.base import Probe
 from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.http_items import HttpReadProbe, HttpWriteProbe
 from hachaos.probes.http_wiring import http_client, put_item, tls_config
+from hachaos.probes.redis_discovery import RedisDiscoveryWriteProbe
 from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
 from hachaos.probes.sql import SqlInsertProbe, table_ddl
 from hachaos.probes.tcp import TcpConnectProbe
@@ -22,12 +23,13 @@ from hachaos.spec.probes import (
     HttpReadProbeSpec,
     HttpWriteProbeSpec,
     ProbeSpec,
+    RedisSentinelDiscoveryWriteProbeSpec,
     SqlProbeSpec,
     TcpProbeSpec,
 )
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
-from hachaos.topology.redis_sentinel import sentinel_for
+from hachaos.topology.redis_sentinel import discovery_for, sentinel_for
 
 ProbeBuilder = Callable[[ProbeSpec, RunningStack, str], Probe]
 
@@ -36,6 +38,12 @@ def _redis_sentinel_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> 
     topo = stack.topology_as(RedisSentinelTopology, "probe redis-sentinel-write")
     sentinel = sentinel_for(stack, timeout_s=spec.timeout_ms / 1000)
     return RedisSentinelWriteProbe(sentinel, topo.master_name, prefix)
+
+
+def _redis_discovery_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, RedisSentinelDiscoveryWriteProbeSpec)
+    discovery = discovery_for(stack, spec.sentinel_timeout_ms / 1000)
+    return RedisDiscoveryWriteProbe(discovery, prefix, spec.timeout_ms / 1000, node_namer(stack))
 
 
 def _endpoint(stack: RunningStack, target: EntrySpec) -> tuple[str, int]:
@@ -108,6 +116,7 @@ def _http_read(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 BUILDERS: dict[str, ProbeBuilder] = {
     "amqp-publish": _amqp_publish,
     "redis-sentinel-write": _redis_sentinel_write,
+    "redis-sentinel-discovery-write": _redis_discovery_write,
     "tcp": _tcp,
     "http": _http,
     "sql": _sql,
