@@ -247,6 +247,7 @@ class ApplianceTopology(Model):
     fault time, since promotion is an operator command and roles change during a scenario."""
 
     kind: Literal["appliance"]
+    replication: Literal["async"] = "async"  # streaming replication; promotion is manual
     status_command: tuple[str, ...] = Field(default=("appliance", "status"), min_length=1)
 
     def derived_roles(self) -> frozenset[Role]:
