@@ -97,7 +97,7 @@ def test_gate_counts_in_flight_and_drains(tmp_path: Path) -> None:
     store.update(maintenance=True)
     with gate.admit() as refusal:
         assert refusal is MAINTENANCE
-        assert gate.in_flight == 2
+        assert gate.in_flight == 1  # a refused write is not counted
     assert gate.in_flight == 1
     assert not gate.drain(0.05)  # the write admitted before maintenance is still running
     release.set()
