@@ -110,7 +110,11 @@ def _revert(step: RevertStep, held: Held) -> StepResult:
 def _run(step: RunStep, ctx: RunContext) -> StepResult:
     spec = step.run
     deadline = ctx.clock.now_ns() + int(spec.timeout_s * 1e9)
-    runs = run_on(ctx.targets(spec.target), spec.command, spec.timeout_s, deadline, ctx.clock)
+    try:
+        nodes = ctx.targets(spec.target)
+    except HachaosError as exc:  # e.g. no node holds the role now: the runbook cannot go on
+        return StepResult(False, f"no node to run it on: {exc}")
+    runs = run_on(nodes, spec.command, spec.timeout_s, deadline, ctx.clock)
     wrong = [r for r in runs if not _as_expected(r, spec.expect_exit, spec.expect_output)]
     text = "; ".join(r.describe() for r in (wrong or runs))
     if not wrong:
