@@ -64,6 +64,7 @@ from hachaos.checks.loss import LossWindow
 from hachaos.checks.overlap import PrimaryOverlap
 from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.steady import BeforeFault, SteadyState
+from hachaos.checks.step_times import StepTime
 from hachaos.topology.base import ClaimReport, HealReport
 
 WindowName = Literal["before", "during", "after"]
@@ -288,9 +289,11 @@ def judge(
     claims: tuple[ClaimReport, ...] = (),
     failed_step: str | None = None,
     expectations: Sequence[WindowCheck] = (),
+    waits: Sequence[StepTime] = (),
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence.
-    `failed_step` describes the schedule's failed step, if one failed."""
+    `failed_step` describes the schedule's failed step, if one failed; `waits` are the named
+    waits' durations (measured next to their deadlines; a missed deadline is `failed_step`)."""
     sections = [
         _before(budget, before),
         _outage(budget, recovery, latency),
@@ -301,6 +304,7 @@ def judge(
         _latency(budget, latency),
         _overlap(budget, overlap),
         _heal(budget, heal),
+        ([_wait_time(w) for w in waits], []),
     ]
     measurements = tuple(
         m for ms, _ in sections for m in ms if m.value is not None or m.budget is not None
@@ -324,6 +328,11 @@ def judge(
     if heal is not None and heal.repaired:
         detail += f"; the HARNESS REPAIRED the stack ({', '.join(heal.repaired)}), as allowed"
     return Verdict(VerdictOutcome.PASS, Reason.WITHIN_BUDGET, detail, measurements)
+
+
+def _wait_time(wait: StepTime) -> Measurement:
+    """`wait.<name>_s`: how long a named wait of the schedule took, against its deadline."""
+    return Measurement(f"wait.{wait.name}_s", wait.elapsed_s, wait.deadline_s, "s", wait.within)
 
 
 def _before(budget: Budget, before: BeforeFault | None) -> _Section:

@@ -12,12 +12,14 @@ from hachaos.checks.origins import Origins, origins
 from hachaos.checks.overlap import PrimaryOverlap, primary_overlap
 from hachaos.checks.recovery import Recovery, recovery_time
 from hachaos.checks.steady import BeforeFault, SteadyState, before_fault
+from hachaos.checks.step_times import StepTime, wait_times
 from hachaos.events import EventBus, Message, Parameter
 from hachaos.history import History
 from hachaos.scenario.fault_phase import FaultOutcome
 from hachaos.scenario.phases import PROBE_PROCESS, probe_process
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.spec.schedule import windows_of
+from hachaos.spec.steps import WaitStep
 from hachaos.topology.base import ClaimReport
 from hachaos.verdict import Verdict, judge
 
@@ -35,6 +37,7 @@ class Measured:
     before: BeforeFault | None = None  # errors between the first ok probe op and the inject
     expectations: tuple[WindowCheck, ...] = ()  # the steps' expectation windows
     origins: Origins = NO_ORIGINS  # where the steps start the clocks (none: the first inject)
+    waits: tuple[StepTime, ...] = ()  # how long each named wait took
 
 
 def measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> Measured:
@@ -52,7 +55,17 @@ def measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> Measur
         before_fault(history, process=PROBE_PROCESS, origin_ns=o.first_action_ns),
         expectations(spec, history),
         o,
+        tuple(wait_times(history, named_waits(spec))),
     )
+
+
+def named_waits(spec: ScenarioSpec) -> list[tuple[int, str, float]]:
+    """(index, name, deadline) of every named wait step of the schedule."""
+    return [
+        (i, step.name, step.deadline_s)
+        for i, step in enumerate(spec.schedule)
+        if isinstance(step, WaitStep) and step.name is not None
+    ]
 
 
 def expectations(spec: ScenarioSpec, history: History) -> tuple[WindowCheck, ...]:
@@ -111,4 +124,5 @@ def judge_run(
         claims=claims,
         failed_step=fault.failed_step,
         expectations=measured.expectations,
+        waits=measured.waits,
     )

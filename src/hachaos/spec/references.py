@@ -17,6 +17,7 @@ from hachaos.spec.faults import FaultSpec, LinkFaultSpec, PartitionFaultSpec, Ta
 from hachaos.spec.models import Role, StackSpec
 from hachaos.spec.probes import ProbeSpec
 from hachaos.spec.steps import CommandSpec
+from hachaos.spec.workloads import WorkloadSpec
 
 
 class Finding(NamedTuple):
@@ -121,11 +122,27 @@ def fault_findings(data: Any, stack: StackSpec, loc: Loc = ("fault",)) -> Iterat
         )
 
 
+def node_ref_findings(spec: object, stack: StackSpec, loc: Loc) -> Iterator[Finding]:
+    """Every node a probe or workload names (its `target`, a TLS `ca`, ...) exists."""
+    refs = getattr(spec, "node_refs", None)
+    if refs is not None:
+        named: dict[tuple[str, ...], str] = refs()
+    else:
+        target = getattr(spec, "target", None)
+        named = {("target", "node"): target.node} if target is not None else {}
+    for where, node in named.items():
+        if node not in stack.nodes:
+            yield Finding((*loc, *where), _unknown_node(stack, node))
+
+
 def probe_findings(data: Any, stack: StackSpec, loc: Loc = ("probe",)) -> Iterator[Finding]:
-    """The probe's target node exists."""
-    target = getattr(alone(ProbeSpec, data), "target", None)
-    if target is not None and target.node not in stack.nodes:
-        yield Finding((*loc, "target", "node"), _unknown_node(stack, target.node))
+    """The nodes the probe names exist."""
+    yield from node_ref_findings(alone(ProbeSpec, data), stack, loc)
+
+
+def workload_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
+    """The nodes the workload names exist."""
+    yield from node_ref_findings(alone(WorkloadSpec, data), stack, ("workload",))
 
 
 def step_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
@@ -161,6 +178,7 @@ def scenario_findings(data: dict[str, Any], stack: StackSpec) -> list[Finding]:
     return [
         *fault_findings(data.get("fault"), stack),
         *probe_findings(data.get("probe"), stack),
+        *workload_findings(data.get("workload"), stack),
         *(f for name, p in extra for f in probe_findings(p, stack, ("probes", name))),
         *step_findings(data.get("steps"), stack),
     ]
