@@ -21,6 +21,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StrictInt,
+    StrictStr,
     field_validator,
     model_validator,
 )
@@ -328,6 +330,8 @@ class StackSpec(Model):
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
     links: dict[Name, LinkSpec] = Field(default_factory=dict, max_length=MAX_NODES)
     tls: TlsSpec | None = None
+    # set when a parametrised stack is expanded (hachaos.spec.expand), never in a file
+    parameter_values: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _images_known(self) -> StackSpec:
