@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -81,5 +82,9 @@ def write_run_tls(spec: TlsSpec, run_id: str, root: Path | None = None) -> RunTl
 
 
 def forget_run_tls(run_id: str, root: Path | None = None) -> None:
-    """Remove the run's TLS files (a run torn down by hand keeps no key behind)."""
-    shutil.rmtree(tls_dir(run_id, root), ignore_errors=True)
+    """Remove the run's TLS files (a run torn down by hand keeps no key behind), and the run's
+    folder when nothing else is left in it."""
+    directory = tls_dir(run_id, root)
+    shutil.rmtree(directory, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not empty: the journal's owner removes it
+        directory.parent.rmdir()

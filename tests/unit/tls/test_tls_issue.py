@@ -61,8 +61,13 @@ def test_run_folder_files_and_modes(tmp_path: Path) -> None:
     placed = {f.path: f.mode for f in run.files_for("lb")}
     assert placed[f"{TLS_DIR}/server.pem"] == 0o600 and f"{TLS_DIR}/ca.crt" in placed
     assert run.files_for("app-1") == ()
+    (tmp_path / "hc-2" / "journal.jsonl").write_text("")
     forget_run_tls("hc-2", tmp_path)
-    assert not run.directory.exists()
+    assert not run.directory.exists() and (tmp_path / "hc-2").is_dir()  # the journal's folder
+    (tmp_path / "hc-2" / "journal.jsonl").unlink()
+    write_run_tls(TlsSpec(nodes=("lb",)), "hc-2b", tmp_path)
+    forget_run_tls("hc-2b", tmp_path)
+    assert not (tmp_path / "hc-2b").exists()  # `hachaos up`: the folder was only TLS
 
 
 def test_a_run_folder_is_never_reused(tmp_path: Path) -> None:
