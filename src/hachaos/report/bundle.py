@@ -25,6 +25,7 @@ STATUS_SCRIPT = "; ".join(
         "redis-cli -p 26379 sentinel masters",
         "command -v rabbitmqctl >/dev/null && pgrep -f beam >/dev/null && "
         "echo '## rabbitmqctl cluster_status' && rabbitmqctl cluster_status",
+        "command -v appliance >/dev/null && echo '## appliance status' && appliance status",
         "true",
     )
 )

@@ -244,6 +244,19 @@ class StaticTopology(Model):
     kind: Literal["static"]
 
 
+class ApplianceTopology(Model):
+    """An active/passive appliance pair: who is primary is asked of each node's own
+    `status_command` (e.g. `appliance status`, printing `role: ...` and `mode: ...` lines) at
+    fault time, since promotion is an operator command and roles change during a scenario."""
+
+    kind: Literal["appliance"]
+    status_command: tuple[str, ...] = Field(default=("appliance", "status"), min_length=1)
+
+    def derived_roles(self) -> frozenset[Role]:
+        """Primary and replica move between the appliance nodes at run time."""
+        return frozenset({Role.PRIMARY, Role.REPLICA})
+
+
 class EntrySpec(Model):
     """The client entry point of a stack: a node and the in-stack port clients connect to."""
 
@@ -324,9 +337,13 @@ class StackSpec(Model):
     description: str = ""
     image: str | None = None
     nodes: dict[Name, NodeSpec] = Field(min_length=1, max_length=MAX_NODES)
-    topology: RedisSentinelTopology | RabbitMQTopology | PatroniTopology | StaticTopology = Field(
-        default_factory=lambda: StaticTopology(kind="static"), discriminator="kind"
-    )
+    topology: (
+        RedisSentinelTopology
+        | RabbitMQTopology
+        | PatroniTopology
+        | ApplianceTopology
+        | StaticTopology
+    ) = Field(default_factory=lambda: StaticTopology(kind="static"), discriminator="kind")
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
     links: dict[Name, LinkSpec] = Field(default_factory=dict, max_length=MAX_NODES)
     tls: TlsSpec | None = None

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from hachaos.spec.http import HttpClientSpec
 from hachaos.spec.models import EntrySpec, Model
 
 
@@ -20,6 +21,15 @@ class RedisSentinelWriteProbeSpec(ProbeBase):
     """SET a unique key on the master the Sentinels name, one attempt each."""
 
     type: Literal["redis-sentinel-write"]
+
+
+class RedisSentinelDiscoveryWriteProbeSpec(ProbeBase):
+    """Before every SET, ask the Sentinels (in a rotating order, each within
+    `sentinel_timeout_ms`) who the master is, then SET on that address: a dead Sentinel costs
+    time, and fails the op only when no Sentinel answers."""
+
+    type: Literal["redis-sentinel-discovery-write"]
+    sentinel_timeout_ms: int = Field(default=100, ge=10, le=5000)
 
 
 class TcpProbeSpec(ProbeBase):
@@ -55,11 +65,36 @@ class AmqpPublishProbeSpec(ProbeBase):
     type: Literal["amqp-publish"]
 
 
+class HttpWriteProbeSpec(ProbeBase, HttpClientSpec):
+    """POST a unique key per attempt to the items API on `target`; ok only on 201 (committed).
+    The acknowledging node is recorded so two primaries acknowledging show up."""
+
+    type: Literal["http-write"]
+
+
+class HttpReadProbeSpec(ProbeBase, HttpClientSpec):
+    """GET, per attempt, one key written when the clients are set up (through `write_target`,
+    default `target`); ok on 200."""
+
+    type: Literal["http-read"]
+    write_target: EntrySpec | None = None
+
+    def node_refs(self) -> dict[tuple[str, ...], str]:
+        """Every node this probe names, by its key path."""
+        refs = super().node_refs()
+        if self.write_target is not None:
+            refs[("write_target", "node")] = self.write_target.node
+        return refs
+
+
 ProbeSpec = Annotated[
     RedisSentinelWriteProbeSpec
+    | RedisSentinelDiscoveryWriteProbeSpec
     | TcpProbeSpec
     | HttpProbeSpec
     | SqlProbeSpec
-    | AmqpPublishProbeSpec,
+    | AmqpPublishProbeSpec
+    | HttpWriteProbeSpec
+    | HttpReadProbeSpec,
     Field(discriminator="type"),
 ]

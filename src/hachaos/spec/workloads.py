@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hachaos.spec.models import Model
+from hachaos.spec.http import HttpClientSpec
+from hachaos.spec.models import EntrySpec, Model
 
 
 class LedgerBase(Model):
@@ -32,9 +33,13 @@ class PostgresLedgerSpec(LedgerBase):
 
 
 class RedisLedgerSpec(LedgerBase):
-    """SET through the Sentinel-aware client; read back with SCAN on the master."""
+    """SET through the Sentinel-aware client; read back with SCAN on the master. `discovery:
+    every-write` asks the Sentinels before each write (as the probe
+    `redis-sentinel-discovery-write`) instead of keeping the master connection."""
 
     type: Literal["redis-ledger"]
+    discovery: Literal["cached", "every-write"] = "cached"
+    sentinel_timeout_ms: int = Field(default=100, ge=10, le=5000)
 
 
 class RabbitMQLedgerSpec(LedgerBase):
@@ -43,6 +48,23 @@ class RabbitMQLedgerSpec(LedgerBase):
     type: Literal["rabbitmq-ledger"]
 
 
+class HttpLedgerSpec(LedgerBase, HttpClientSpec):
+    """POST unique keys to the items API on `target` (acknowledged on 201, after COMMIT); read
+    back with `GET /items?prefix=` on `read_target` (default `target`, e.g. the load balancer
+    once it points at the new primary)."""
+
+    type: Literal["http-ledger"]
+    read_target: EntrySpec | None = None
+
+    def node_refs(self) -> dict[tuple[str, ...], str]:
+        """Every node this workload names, by its key path."""
+        refs = super().node_refs()
+        if self.read_target is not None:
+            refs[("read_target", "node")] = self.read_target.node
+        return refs
+
+
 WorkloadSpec = Annotated[
-    PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec, Field(discriminator="type")
+    PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec | HttpLedgerSpec,
+    Field(discriminator="type"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hachaos.running import RunningStack
+from hachaos.topology.appliance import ApplianceResolver
 from hachaos.topology.base import RoleResolver
 from hachaos.topology.patroni import PatroniResolver
 from hachaos.topology.rabbitmq import RabbitMQResolver
@@ -18,6 +19,8 @@ def resolver_for(stack: RunningStack) -> RoleResolver:
         return PatroniResolver(stack)
     if stack.spec.topology.kind == "rabbitmq":
         return RabbitMQResolver(stack)
+    if stack.spec.topology.kind == "appliance":
+        return ApplianceResolver(stack)
     return StaticResolver(stack)
 
 
