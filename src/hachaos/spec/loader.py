@@ -220,7 +220,7 @@ class LoadedScenario:
     path: Path
     stack_path: Path
     point: Point = field(default_factory=Point)
-    notes: tuple[str, ...] = ()  # the stack's notes for these parameter values
+    notes: tuple[str, ...] = ()  # the stack's notes for these parameter values, the scenario's
 
     @property
     def label(self) -> str:
@@ -354,7 +354,7 @@ def load_scenario_points(path: Path, stack_dirs: Sequence[Path] = ()) -> list[Lo
                 continue
             per_point.append((point.variant, _point_problems(src, spec, stack, point)))
             if spec is not None:
-                notes = source.head.notes(point.values)
+                notes = (*source.head.notes(point.values), *spec.notes)
                 loaded.append(LoadedScenario(spec, stack, path, source.path, point, notes))
         problems += params + merge_points(per_point)
     problems = sorted(dict.fromkeys(problems), key=lambda p: (p.file != src.file, p.line))

@@ -73,6 +73,10 @@ class ScenarioSpec(Model):
 
     name: Name
     description: str = ""
+    # shown with the verdict in every report (e.g. what the design leaves to the operator)
+    notes: tuple[Annotated[str, StringConstraints(min_length=1, max_length=500)], ...] = Field(
+        default=(), max_length=10
+    )
     markers: tuple[MarkerName, ...] = ()
     stack: str
     stack_params: dict[Ident, ParamValue] = Field(default_factory=dict, max_length=20)

@@ -66,9 +66,11 @@ def test_one_point_per_value_with_its_stack_and_notes(tmp_path: Path) -> None:
 
 
 def test_stack_params_fix_a_value(tmp_path: Path) -> None:
-    text = SCENARIO.replace("matrix:\n  size: [1, 3, 5]\n", "stack_params: {size: 5}\n")
+    text = SCENARIO.replace("matrix:\n  size: [1, 3, 5]\n", "stack_params: {size: 1}\n")
+    text += "notes: [the database is the operator's]\n"
     [only] = load_scenario_points(tree(tmp_path, text))
-    assert only.label == "ring-lose" and len(only.stack.nodes) == 6
+    assert only.label == "ring-lose" and len(only.stack.nodes) == 2
+    assert only.notes == ("size=1: not HA", "the database is the operator's")
 
 
 def test_matrix_value_outside_the_choices_is_an_error_on_its_line(tmp_path: Path) -> None:
