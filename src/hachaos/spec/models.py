@@ -257,6 +257,28 @@ class ApplianceTopology(Model):
         return frozenset({Role.PRIMARY, Role.REPLICA})
 
 
+class QuorumTopology(Model):
+    """Servers that each accept writes while they are part of a quorum of their peers (one
+    consensus member per server): no single primary, so the two-primaries check does not apply
+    (a write acknowledged while the design predicts an outage is the split brain to look for,
+    via an `expect: unavailable` window). Nodes of role `members` are the quorum's members; each
+    answers `GET health_path` on `health_port` with 200 while it would accept a write.
+
+    Claim checked at steady state: every member sees all declared members as voting members of
+    one cluster (`etcdctl member list`). After a fault the stack has re-formed when every member
+    is healthy again."""
+
+    kind: Literal["quorum"]
+    members: Role = Role.APP
+    health_port: Port = 8080
+    health_path: str = Field(default="/healthz", pattern=r"^/[!-~]*$", max_length=200)
+
+    @property
+    def multi_writer(self) -> bool:
+        """Every member acknowledges writes at once, by design."""
+        return True
+
+
 class EntrySpec(Model):
     """The client entry point of a stack: a node and the in-stack port clients connect to."""
 
@@ -342,6 +364,7 @@ class StackSpec(Model):
         | RabbitMQTopology
         | PatroniTopology
         | ApplianceTopology
+        | QuorumTopology
         | StaticTopology
     ) = Field(default_factory=lambda: StaticTopology(kind="static"), discriminator="kind")
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
@@ -380,6 +403,14 @@ class StackSpec(Model):
                     )
                 if port.host is not None:
                     owners[port.host] = name
+        return self
+
+    @model_validator(mode="after")
+    def _members_known(self) -> StackSpec:
+        role = getattr(self.topology, "members", None)
+        if role is not None and not self.nodes_with_role(role):
+            where = ("topology", "members")
+            raise SpecError(where, f"no node has role '{role.value}' (the quorum's members)")
         return self
 
     @model_validator(mode="after")
