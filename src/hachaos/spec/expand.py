@@ -3,7 +3,8 @@
 - each node template generates `<template>-1` .. `<template>-N` (before the plain nodes);
 - `${...}` in every string of a node is replaced: a parameter (`${size}`), a var
   (`${initial_cluster}`), and the node's own `${index}` and `${name}`; `$${` is a literal `${`;
-  an unknown name is an error on that string's line;
+  an unknown name is an error on that string's line; a dotted `${a.b}` is left as it is
+  (references into other stacks are resolved elsewhere);
 - a template's name in `depends_on` stands for all of its nodes;
 - the result loses the declarations and gains `parameter_values` (what it was expanded
   with); generated keys point at their template's lines, so errors keep `file:line`.
@@ -23,7 +24,7 @@ from hachaos.errors import ConfigError, Problem
 from hachaos.spec.params import HEAD_KEYS, ParamValue, StackHead, render
 from hachaos.spec.yamlsrc import Loc, Located
 
-TOKEN_RE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+TOKEN_RE = re.compile(r"\$\$\{|\$\{([^}.]*)\}")  # dotted `${a.b}`: not ours (stack references)
 VALUES_KEY = "parameter_values"
 
 

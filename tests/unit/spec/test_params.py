@@ -24,7 +24,7 @@ node_templates:
     count: size
     node:
       role: app
-      command: [run, "${name}", "${index}", "of ${size}", "${cluster}", "$${HOME}"]
+      command: [run, "${name}", "${index}", "of ${size}", "${cluster}", "$${HOME}", "${db.x}"]
       env: {PEERS: "${cluster}"}
 vars:
   cluster: {each: server, format: "${name}=http://${name}:2380"}
@@ -58,7 +58,15 @@ def test_defaults_generate_nodes_and_substitute(tmp_path: Path) -> None:
     spec = load_stack(good(tmp_path))
     assert list(spec.nodes) == ["server-1", "server-2", "server-3", "lb"]
     cluster = ",".join(f"server-{i}=http://server-{i}:2380" for i in (1, 2, 3))
-    assert spec.nodes["server-2"].command == ("run", "server-2", "2", "of 3", cluster, "${HOME}")
+    assert spec.nodes["server-2"].command == (
+        "run",
+        "server-2",
+        "2",
+        "of 3",
+        cluster,
+        "${HOME}",
+        "${db.x}",
+    )
     assert spec.nodes["server-3"].env == {"PEERS": cluster}
     assert spec.nodes["lb"].depends_on == ("server-1", "server-2", "server-3")
     assert spec.nodes["lb"].files["/etc/lb.cfg"] == "servers 3: 1 2 3"
