@@ -8,6 +8,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from hachaos.errors import HachaosError
 from hachaos.reaper.journal import runs_dir
 from hachaos.spec.models import TLS_DIR, TlsSpec
 from hachaos.tls.issue import issue
@@ -72,7 +73,13 @@ def write_run_tls(spec: TlsSpec, run_id: str, root: Path | None = None) -> RunTl
     """Issue the run's certificates and write them into the run's folder (0700; keys 0600)."""
     directory = tls_dir(run_id, root)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    directory.mkdir(mode=0o700)  # a fresh run id: an existing folder is not ours to reuse
+    try:
+        directory.mkdir(mode=0o700)  # a fresh run id: an existing folder is not ours to reuse
+    except FileExistsError:
+        raise HachaosError(
+            f"run {run_id} already has TLS files in {directory}: tear that run down first "
+            f"(hachaos down {run_id}) or use a new run id"
+        ) from None
     issued = issue(run_id, spec.subject_names())
     _write(directory / "ca.crt", issued.ca_cert, PUBLIC_MODE)
     _write(directory / "server.crt", issued.server_cert, PUBLIC_MODE)

@@ -13,6 +13,7 @@ import pytest
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
+from hachaos.errors import HachaosError
 from hachaos.history import Outcome
 from hachaos.probes.http import HttpGetProbe
 from hachaos.spec.models import TLS_DIR, TlsSpec
@@ -72,7 +73,7 @@ def test_run_folder_files_and_modes(tmp_path: Path) -> None:
 
 def test_a_run_folder_is_never_reused(tmp_path: Path) -> None:
     write_run_tls(TlsSpec(nodes=("lb",)), "hc-3", tmp_path)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(HachaosError, match="already has TLS files"):
         write_run_tls(TlsSpec(nodes=("lb",)), "hc-3", tmp_path)
 
 

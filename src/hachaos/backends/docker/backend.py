@@ -26,7 +26,7 @@ from hachaos.backends.docker.teardown import reap
 from hachaos.events import ProgressFn, no_progress
 from hachaos.running import RunningStack
 from hachaos.spec.models import Role, StackSpec
-from hachaos.tls.run_files import RunTls, write_run_tls
+from hachaos.tls.run_files import RunTls, forget_run_tls, write_run_tls
 
 
 def _run_info(run_id: str, containers: list[dict[str, Any]]) -> RunInfo:
@@ -80,6 +80,7 @@ class DockerBackend:
                     populate(RunningStack(stack, run_id, self.name, dict(nodes), 0.0))
         except BaseException:
             reap(self.api, run_id)
+            forget_run_tls(run_id)
             raise
         return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0, tls)
 
