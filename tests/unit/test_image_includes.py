@@ -68,7 +68,9 @@ def test_bad_include_is_one_line_naming_the_dockerfile(fixtures: Path, bad: str)
     assert "\n" not in str(err.value)
 
 
-def test_repo_catalog_builds_the_appliance_with_its_app() -> None:
+def test_repo_catalog_builds_the_apps_images_with_their_source() -> None:
     catalog = load_catalog()
     assert [i.arcname for i in catalog["appliance"].includes] == ["apps/appliance"]
-    assert all(not s.includes for n, s in catalog.items() if n != "appliance")
+    assert [i.arcname for i in catalog["quorum"].includes] == ["apps/quorum"]
+    with_apps = {"appliance", "quorum"}
+    assert all(not s.includes for n, s in catalog.items() if n not in with_apps)

@@ -27,6 +27,7 @@ from hachaos.spec.probes import (
     SqlProbeSpec,
     TcpProbeSpec,
 )
+from hachaos.tls.client import client_context
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import discovery_for, sentinel_for
@@ -64,8 +65,9 @@ def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, HttpProbeSpec)
     host, port = _endpoint(stack, spec.target)
+    tls = client_context(stack) if spec.scheme == "https" else None
     return HttpGetProbe(
-        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status
+        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status, tls=tls
     )
 
 

@@ -2,7 +2,7 @@
 appliance, the quorum cluster's servers):
 
 * ``POST /items {"key", "value"}`` -> 201 ``{"key", "node"}`` once the row is committed, else
-  503 ``{"error", "status": maintenance | replication | unavailable}``;
+  503 ``{"error", "status": maintenance | replication | no-quorum | unavailable}``;
 * ``GET /items/K`` -> 200 ``{"key", "value", "node"}`` or 404;
 * ``GET /items?prefix=P`` -> 200 ``{"keys": [...]}``.
 
@@ -19,8 +19,9 @@ from hachaos.clients.http import HttpAttemptError, HttpReply, JsonHttpClient
 from hachaos.history import Outcome
 from hachaos.probes.base import Attempt
 
-# 503 statuses with which the application refuses a write before touching its database
-REFUSED = frozenset({"maintenance", "replication"})
+# 503 statuses with which the application refuses a write it certainly did not apply: before
+# touching its database (appliance), or rolled back before COMMIT (quorum cluster: no quorum)
+REFUSED = frozenset({"maintenance", "replication", "no-quorum"})
 INDETERMINATE_STATUSES = frozenset({500, 502, 504})  # an answer after the request went through
 
 
@@ -33,9 +34,9 @@ def classify_write(reply: HttpReply, key: str) -> Attempt:
     """What a reply to ``POST /items`` says about the write of `key`.
 
     ok: 201 naming this key. fail (certainly not applied): a 4xx; a 503 the application sent
-    with status maintenance or replication (refused before writing); a 503 from something
-    that is not the application (a load balancer with no server). unknown: 500, 502, 504, or
-    the application's own 503 ``unavailable`` (it could not confirm a commit).
+    with status maintenance, replication or no-quorum (refused, never committed); a 503 from
+    something that is not the application (a load balancer with no server). unknown: 500,
+    502, 504, or the application's own 503 ``unavailable`` (it could not confirm a commit).
     """
     status = reply.status
     if status == 201:

@@ -44,11 +44,22 @@ def read_ca(stack: RunningStack, ca: NodeFileSpec) -> str:
     return res.output
 
 
+def run_ca(stack: RunningStack) -> str:
+    """The PEM text of the run's own CA (the stack's `tls:`)."""
+    if stack.tls is None:
+        raise HachaosError(
+            f"'tls: true' without 'ca' needs the run's CA, but stack '{stack.spec.name}' "
+            "declares no 'tls'"
+        )
+    return stack.tls.ca_path.read_text()
+
+
 def tls_config(stack: RunningStack, spec: HttpClientSpec) -> TlsConfig | None:
-    """The TLS settings of `spec` (None for plain HTTP)."""
-    if not spec.tls or spec.ca is None:
+    """The TLS settings of `spec` (None for plain HTTP): its `ca`, else the run's CA."""
+    if not spec.tls:
         return None
-    return TlsConfig(read_ca(stack, spec.ca), spec.server_name or spec.target.node)
+    ca = read_ca(stack, spec.ca) if spec.ca is not None else run_ca(stack)
+    return TlsConfig(ca, spec.server_name or spec.target.node)
 
 
 def http_client(

@@ -190,7 +190,8 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
             fault = steps_phase(run) if spec.fault is None else fault_phase(run, spec.fault)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
-    measured = measure(spec, run.history, steady)
+    multi_writer = getattr(stack.spec.topology, "multi_writer", False) is True
+    measured = measure(spec, run.history, steady, multi_writer=multi_writer)
     report_measured(bus, measured)
     with bus.step("verdict"):
         verdict = judge_run(spec, measured, steady, fault, data=data, claims=claims)

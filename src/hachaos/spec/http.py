@@ -18,8 +18,9 @@ class NodeFileSpec(Model):
 
 class HttpClientSpec(Model):
     """`target`: a node and in-stack port (e.g. the load balancer). `tls: true` speaks HTTPS
-    and verifies the server against the CA certificate `ca` (a PEM file in a node) under the
-    name `server_name` (default: the target node's name); there is no unverified mode."""
+    and verifies the server under the name `server_name` (default: the target node's name)
+    against the CA certificate `ca` (a PEM file in a node), or, without `ca`, against the run's
+    own CA (the stack's `tls:`); there is no unverified mode."""
 
     target: EntrySpec
     tls: bool = False
@@ -28,8 +29,6 @@ class HttpClientSpec(Model):
 
     @model_validator(mode="after")
     def _tls_complete(self) -> HttpClientSpec:
-        if self.tls and self.ca is None:
-            raise ValueError("'tls: true' needs 'ca' (the CA certificate to verify against)")
         if not self.tls and (self.ca is not None or self.server_name is not None):
             raise ValueError("'ca' and 'server_name' only go with 'tls: true'")
         return self

@@ -8,6 +8,7 @@ any filesystem, and it can never steer a path: no '/', no '..', no leading '.', 
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StrictInt,
+    StrictStr,
     field_validator,
     model_validator,
 )
@@ -255,6 +258,28 @@ class ApplianceTopology(Model):
         return frozenset({Role.PRIMARY, Role.REPLICA})
 
 
+class QuorumTopology(Model):
+    """Servers that each accept writes while they are part of a quorum of their peers (one
+    consensus member per server): no single primary, so the two-primaries check does not apply
+    (a write acknowledged while the design predicts an outage is the split brain to look for,
+    via an `expect: unavailable` window). Nodes of role `members` are the quorum's members; each
+    answers `GET health_path` on `health_port` with 200 while it would accept a write.
+
+    Claim checked at steady state: every member sees all declared members as voting members of
+    one cluster (`etcdctl member list`). After a fault the stack has re-formed when every member
+    is healthy again."""
+
+    kind: Literal["quorum"]
+    members: Role = Role.APP
+    health_port: Port = 8080
+    health_path: str = Field(default="/healthz", pattern=r"^/[!-~]*$", max_length=200)
+
+    @property
+    def multi_writer(self) -> bool:
+        """Every member acknowledges writes at once, by design."""
+        return True
+
+
 class EntrySpec(Model):
     """The client entry point of a stack: a node and the in-stack port clients connect to."""
 
@@ -278,6 +303,52 @@ class PatroniTopology(Model):
     password: SecretStr
 
 
+TLS_DIR = "/etc/hachaos/tls"  # where a `tls` node finds the run's certificate, key and CA
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST_NAME_RE = re.compile(rf"(?=.{{1,253}}\Z){_LABEL}(?:\.{_LABEL})*")
+
+
+def _tls_name(value: str) -> str:
+    """A DNS host name (lower case, dotted labels) or an IP address."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if HOST_NAME_RE.fullmatch(value) is None:
+            raise ValueError(
+                f"{short(value)} is neither a DNS host name (lower-case dotted labels) "
+                "nor an IP address"
+            ) from None
+    return value
+
+
+RUNNER_ADDRESS = "127.0.0.1"  # where the runner reaches published ports
+
+
+class TlsSpec(Model):
+    """A per-run certificate authority and one server certificate, placed into `nodes` before
+    they start (see hachaos.tls: paths under `TLS_DIR`).
+
+    The certificate is valid for `names` (DNS names or IPs; default: the nodes' names and
+    `localhost`) and always for 127.0.0.1, where the runner reaches published ports.
+    """
+
+    nodes: tuple[Name, ...] = Field(min_length=1, max_length=MAX_NODES)
+    names: tuple[Annotated[str, AfterValidator(_tls_name)], ...] = Field(default=(), max_length=100)
+
+    def subject_names(self) -> tuple[str, ...]:
+        """Every name the server certificate is issued for, in order, without repeats."""
+        names = self.names or (*self.nodes, "localhost")
+        return tuple(dict.fromkeys((*names, RUNNER_ADDRESS)))
+
+    @field_validator("nodes")
+    @classmethod
+    def _unique(cls, nodes: tuple[str, ...]) -> tuple[str, ...]:
+        dups = duplicates(nodes)
+        if dups:
+            raise SpecError((dups[0],), f"node {nodes[dups[0]]!r} is listed twice")
+        return nodes
+
+
 class StackSpec(Model):
     """A declared HA topology: named nodes with roles, and how to find the primary at run time.
 
@@ -294,10 +365,14 @@ class StackSpec(Model):
         | RabbitMQTopology
         | PatroniTopology
         | ApplianceTopology
+        | QuorumTopology
         | StaticTopology
     ) = Field(default_factory=lambda: StaticTopology(kind="static"), discriminator="kind")
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
     links: dict[Name, LinkSpec] = Field(default_factory=dict, max_length=MAX_NODES)
+    tls: TlsSpec | None = None
+    # set when a parametrised stack is expanded (hachaos.spec.expand), never in a file
+    parameter_values: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _images_known(self) -> StackSpec:
@@ -332,6 +407,14 @@ class StackSpec(Model):
         return self
 
     @model_validator(mode="after")
+    def _members_known(self) -> StackSpec:
+        role = getattr(self.topology, "members", None)
+        if role is not None and not self.nodes_with_role(role):
+            where = ("topology", "members")
+            raise SpecError(where, f"no node has role '{role.value}' (the quorum's members)")
+        return self
+
+    @model_validator(mode="after")
     def _entry_known(self) -> StackSpec:
         entry = getattr(self.topology, "entry", None)
         if entry is not None and entry.node not in self.nodes:
@@ -354,6 +437,22 @@ class StackSpec(Model):
                     where, f"link {ports[link.listen]!r} already listens on {link.listen}"
                 )
             ports[link.listen] = name
+        return self
+
+    @model_validator(mode="after")
+    def _tls_ok(self) -> StackSpec:
+        if self.tls is None:
+            return self
+        for i, node in enumerate(self.tls.nodes):
+            if node not in self.nodes:
+                known = ", ".join(self.nodes)
+                raise SpecError(("tls", "nodes", i), f"unknown node {node!r} ({known})")
+            for path in self.nodes[node].files:
+                if path.startswith(TLS_DIR + "/"):
+                    raise SpecError(
+                        ("nodes", node, "files", path),
+                        f"{TLS_DIR} of a 'tls' node is written by the runner",
+                    )
         return self
 
     def start_waves(self) -> list[list[str]]:

@@ -40,10 +40,12 @@ class TcpProbeSpec(ProbeBase):
 
 
 class HttpProbeSpec(ProbeBase):
-    """GET `path` on `target`; ok when the status is `expect_status`."""
+    """GET `path` on `target`; ok when the status is `expect_status`. With `scheme: https`
+    the server's certificate is verified against the run's CA (the stack's `tls`)."""
 
     type: Literal["http"]
     target: EntrySpec
+    scheme: Literal["http", "https"] = "http"
     path: str = Field(default="/", pattern=r"^/[!-~]*$", max_length=2000)  # no spaces or controls
     expect_status: int = Field(default=200, ge=100, le=599)
 

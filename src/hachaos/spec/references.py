@@ -135,14 +135,32 @@ def node_ref_findings(spec: object, stack: StackSpec, loc: Loc) -> Iterator[Find
             yield Finding((*loc, *where), _unknown_node(stack, node))
 
 
+def run_ca_findings(spec: object, stack: StackSpec, loc: Loc) -> Iterator[Finding]:
+    """A client verifying against the run's CA (`tls: true` without `ca`, or `scheme: https`)
+    needs a stack that declares `tls`."""
+    run_ca = getattr(spec, "tls", False) is True and getattr(spec, "ca", None) is None
+    https = getattr(spec, "scheme", None) == "https"
+    if (run_ca or https) and stack.tls is None:
+        key = "scheme" if https else "tls"
+        yield Finding(
+            (*loc, key),
+            f"verifies against the run's CA, but stack '{stack.name}' declares no 'tls'"
+            + ("" if https else " (give 'ca', or add tls: {nodes: [...]} to the stack)"),
+        )
+
+
 def probe_findings(data: Any, stack: StackSpec, loc: Loc = ("probe",)) -> Iterator[Finding]:
-    """The nodes the probe names exist."""
-    yield from node_ref_findings(alone(ProbeSpec, data), stack, loc)
+    """The nodes the probe names exist; the run's CA it trusts exists."""
+    spec = alone(ProbeSpec, data)
+    yield from node_ref_findings(spec, stack, loc)
+    yield from run_ca_findings(spec, stack, loc)
 
 
 def workload_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
-    """The nodes the workload names exist."""
-    yield from node_ref_findings(alone(WorkloadSpec, data), stack, ("workload",))
+    """The nodes the workload names exist; the run's CA it trusts exists."""
+    spec = alone(WorkloadSpec, data)
+    yield from node_ref_findings(spec, stack, ("workload",))
+    yield from run_ca_findings(spec, stack, ("workload",))
 
 
 def step_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:

@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from hachaos.spec.faults import FaultSpec, Pick, TargetSpec
-from hachaos.spec.models import Model, Name, SpecError, is_name, short
+from hachaos.spec.models import Model, Name, SpecError, duplicates, is_name, short
+from hachaos.spec.params import Ident, ParamValue
 from hachaos.spec.probes import ProbeSpec
 from hachaos.spec.schedule import schedule_findings
 from hachaos.spec.steps import (
@@ -72,8 +73,14 @@ class ScenarioSpec(Model):
 
     name: Name
     description: str = ""
+    # shown with the verdict in every report (e.g. what the design leaves to the operator)
+    notes: tuple[Annotated[str, StringConstraints(min_length=1, max_length=500)], ...] = Field(
+        default=(), max_length=10
+    )
     markers: tuple[MarkerName, ...] = ()
     stack: str
+    stack_params: dict[Ident, ParamValue] = Field(default_factory=dict, max_length=20)
+    matrix: dict[Ident, tuple[ParamValue, ...]] = Field(default_factory=dict, max_length=4)
     probe: ProbeSpec
     probes: dict[Name, ProbeSpec] = Field(default_factory=dict, max_length=16)
     steady_state: SteadyStateSpec = Field(default_factory=SteadyStateSpec)
@@ -141,6 +148,26 @@ class ScenarioSpec(Model):
         for i, step in enumerate(self.schedule):
             if isinstance(step, InjectStep):
                 yield ("steps", i, "inject"), step.inject
+
+    @field_validator("matrix")
+    @classmethod
+    def _matrix_ok(
+        cls, matrix: dict[str, tuple[ParamValue, ...]]
+    ) -> dict[str, tuple[ParamValue, ...]]:
+        for name, values in matrix.items():
+            if not values:
+                raise SpecError((name,), "a matrix parameter needs at least one value")
+            dups = duplicates(values)
+            if dups:
+                raise SpecError((name, dups[0]), "the same value is listed twice")
+        return matrix
+
+    @model_validator(mode="after")
+    def _params_once(self) -> ScenarioSpec:
+        both = sorted(set(self.stack_params) & set(self.matrix))
+        if both:
+            raise SpecError(("matrix", both[0]), f"'{both[0]}' is also set in stack_params")
+        return self
 
     @field_validator("stack")
     @classmethod

@@ -6,6 +6,7 @@ from hachaos.running import RunningStack
 from hachaos.topology.appliance import ApplianceResolver
 from hachaos.topology.base import RoleResolver
 from hachaos.topology.patroni import PatroniResolver
+from hachaos.topology.quorum import QuorumResolver
 from hachaos.topology.rabbitmq import RabbitMQResolver
 from hachaos.topology.redis_sentinel import RedisSentinelResolver
 from hachaos.topology.static import StaticResolver
@@ -21,6 +22,8 @@ def resolver_for(stack: RunningStack) -> RoleResolver:
         return RabbitMQResolver(stack)
     if stack.spec.topology.kind == "appliance":
         return ApplianceResolver(stack)
+    if stack.spec.topology.kind == "quorum":
+        return QuorumResolver(stack)
     return StaticResolver(stack)
 
 

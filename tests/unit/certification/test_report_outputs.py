@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from certfakes import history, record, result
@@ -13,6 +14,7 @@ from hachaos.plugin.properties import junit_properties
 from hachaos.report.allure_environment import environment, write_environment, write_executor
 from hachaos.report.allure_metrics import metric_samples
 from hachaos.report.bundle import collect_bundle
+from hachaos.report.console import verdict_lines
 from hachaos.report.timeline import fault_spans, timeline_png
 from hachaos.report.verdict_table import verdict_html
 from hachaos.verdict import VerdictOutcome
@@ -136,3 +138,14 @@ def test_a_hachaos_error_in_setup_or_run_gets_the_bundle_before_teardown() -> No
     with pytest.raises(KeyError), _bundle_on_error(Stack(), bus):  # type: ignore[arg-type]
         raise KeyError("a bug, not a run problem")
     assert got == ["logs redis-1"]
+
+
+def test_notes_are_shown_with_the_verdict_everywhere() -> None:
+    note = "size=1: not HA: one server is a single point of failure"
+    noted = replace(result("quorum-lose-majority[size=1]"), notes=(note,))
+    assert f"{'':12} note: {note}" in verdict_lines(noted)
+    assert ("note", note) in junit_properties(noted)
+    assert f"<li>{note}</li>" in verdict_html(noted)
+    plain = result()
+    assert not any("note" in line for line in verdict_lines(plain))
+    assert "Notes" not in verdict_html(plain)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 @dataclass
 class ItemsState:
     """What the fake stores and how it misbehaves: `mode` is ok, maintenance, replication,
-    unavailable, lb-503 (no node header), bad-gateway, wrong-key or hang-up."""
+    no-quorum, unavailable, lb-503 (no node header), bad-gateway, wrong-key or hang-up."""
 
     node: str = "ap-1"
     mode: str = "ok"
@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refused(self) -> bool:
         st = self.server.state
-        if st.mode in ("maintenance", "replication", "unavailable"):
+        if st.mode in ("maintenance", "replication", "no-quorum", "unavailable"):
             self._send(503, {"error": st.mode, "status": st.mode}, st.node)
         elif st.mode == "lb-503":
             self._send(503, {"error": "no server"})

@@ -47,6 +47,7 @@ def test_write_ok_records_the_acknowledging_node(server: tuple[str, int]) -> Non
     [
         ("maintenance", Outcome.FAIL, "HTTP 503 maintenance"),
         ("replication", Outcome.FAIL, "HTTP 503 replication"),
+        ("no-quorum", Outcome.FAIL, "HTTP 503 no-quorum"),
         ("lb-503", Outcome.FAIL, "HTTP 503"),
         ("unavailable", Outcome.UNKNOWN, "HTTP 503 unavailable"),
         ("bad-gateway", Outcome.UNKNOWN, "HTTP 502"),

@@ -65,10 +65,19 @@ def test_tls_ca_node_must_exist(tmp_path: Path) -> None:
     assert found.startswith("3: unknown node 'ca-1' in stack 'pair'")
 
 
-def test_tls_needs_a_ca_and_a_ca_needs_tls() -> None:
+def test_tls_without_ca_needs_a_stack_with_tls(tmp_path: Path) -> None:
+    probe = "probe: {type: http-write, target: {node: lb, port: 80}, tls: true}"
+    text = SCENARIO.replace("probe: {type: http-write, target: {node: lb, port: 80}}", probe)
+    [found] = _load(tmp_path, text)
+    assert found == (
+        "3: verifies against the run's CA, but stack 'pair' declares no 'tls' "
+        "(give 'ca', or add tls: {nodes: [...]} to the stack)"
+    )
+
+
+def test_a_ca_needs_tls() -> None:
     target = {"node": "lb", "port": 443}
-    with pytest.raises(ValueError, match="'tls: true' needs 'ca'"):
-        HttpWriteProbeSpec(type="http-write", target=target, tls=True)  # type: ignore[arg-type]
+    assert HttpWriteProbeSpec(type="http-write", target=target, tls=True).ca is None  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="only go with 'tls: true'"):
         HttpLedgerSpec(
             type="http-ledger",
