@@ -26,7 +26,13 @@ from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, aw
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.topology import resolver_for
-from hachaos.topology.base import ClaimChecker, ClaimReport, Healable, HealReport
+from hachaos.topology.base import (
+    ClaimChecker,
+    ClaimReport,
+    Healable,
+    HealReport,
+    combine_heals,
+)
 from hachaos.verdict import Verdict, judge
 from hachaos.workloads.factory import make_store
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
@@ -96,13 +102,16 @@ def _recovery_line(rec: Recovery) -> str:
 
 def _heal(run: _Run) -> HealReport | None:
     """After revert: wait (bounded by the stack's ready timeout) until the stack has re-formed,
-    where its topology can tell. The report is judged (``not-healed``, ``harness-repair``)."""
-    resolver = resolver_for(run.stack)
-    if not isinstance(resolver, Healable):
+    where its topology can tell (each included stack's too). The report is judged
+    (``not-healed``, ``harness-repair``)."""
+    healers = [
+        (view, r) for view in run.stack.views() if isinstance(r := resolver_for(view), Healable)
+    ]
+    if not healers:
         return None
-    timeout_s = run.stack.spec.ready_timeout_s
+    timeout_s = max(view.spec.ready_timeout_s for view, _ in healers)
     with run.bus.step("heal", timeout_s=f"{timeout_s:g}"):
-        report = resolver.await_healed(timeout_s)
+        report = combine_heals([r.await_healed(v.spec.ready_timeout_s) for v, r in healers])
     run.bus.emit(Parameter("heal", report.summary()))
     run.bus.emit(Progress("heal", report.summary()))
     if not report.healed:
@@ -119,11 +128,11 @@ CLAIM_TIMEOUT_S = 10.0
 def _check_claims(run: _Run) -> tuple[ClaimReport, ...]:
     """At steady state, before the fault: does the running stack match what its spec claims
     (where its topology can tell)? A claim that does not hold fails the run."""
-    resolver = resolver_for(run.stack)
-    if not isinstance(resolver, ClaimChecker):
+    checkers = [r for v in run.stack.views() if isinstance(r := resolver_for(v), ClaimChecker)]
+    if not checkers:
         return ()
     with run.bus.step("claims", timeout_s=f"{CLAIM_TIMEOUT_S:g}"):
-        claims = resolver.check_claims(CLAIM_TIMEOUT_S)
+        claims = tuple(c for r in checkers for c in r.check_claims(CLAIM_TIMEOUT_S))
     for claim in claims:
         run.bus.emit(Parameter("claim", claim.summary()))
         if not claim.holds:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from hachaos.errors import ConfigError, Problem
+from hachaos.spec.compose import load_parts, merged_data, resolve_references
 from hachaos.spec.models import Role, SpecError, StackSpec, is_name, short
 from hachaos.spec.references import scenario_findings
 from hachaos.spec.scenario import ScenarioSpec
@@ -110,12 +111,49 @@ def _validate(model: type[M], src: Located) -> tuple[M | None, list[Problem]]:
         return None, sorted(problems, key=lambda p: p.line)
 
 
-def load_stack(path: Path) -> StackSpec:
-    """Parse and validate a stack file."""
-    spec, problems = _validate(StackSpec, load_located(path))
+def load_stack(
+    path: Path, stack_dirs: Sequence[Path] = (), _chain: tuple[Path, ...] = ()
+) -> StackSpec:
+    """Parse and validate a stack file, with every stack it includes (looked up beside it,
+    in `stack_dirs`, then in `fixtures/stacks` above it): see `hachaos.spec.compose`."""
+    src = load_located(path)
+    if "include" not in src.data:
+        spec, problems = _validate(StackSpec, _no_parts(src))
+    else:
+        spec, problems = _compose(src, path, stack_dirs, _chain)
     if problems or spec is None:
         raise ConfigError(problems)
     return spec
+
+
+def _no_parts(src: Located) -> Located:
+    """`parts` is filled by the loader only: a file that writes it gets 'unknown key'."""
+    if "parts" not in src.data:
+        return src
+    data = {k: v for k, v in src.data.items() if k != "parts"}
+    data["parts "] = src.data["parts"]  # not a field: reported as an unknown key on its line
+    lines = {**src.lines, ("parts ",): src.line_of(("parts",))}
+    return Located(src.file, data, lines)
+
+
+def _compose(
+    src: Located, path: Path, stack_dirs: Sequence[Path], chain: tuple[Path, ...]
+) -> tuple[StackSpec | None, list[Problem]]:
+    dirs = [path.resolve().parent, *stack_search_dirs(path.resolve().parent, stack_dirs)]
+    chain = (*chain, path.resolve())
+
+    def load(child: Path, inner: tuple[Path, ...]) -> StackSpec:
+        return load_stack(child, stack_dirs, inner)
+
+    parts, problems = load_parts(_no_parts(src), chain, lambda n: find_stack_file(n, dirs), load)
+    data, bad_refs = resolve_references(src, parts)
+    problems += bad_refs
+    if "parts" in data:
+        problems.append(src.problem(("parts",), "unknown key 'parts'"))
+    if problems:
+        return None, sorted(problems, key=lambda p: (p.file != src.file, p.line))
+    merged = Located(src.file, merged_data(data, parts), src.lines)
+    return _validate(StackSpec, merged)
 
 
 @dataclass(frozen=True)
@@ -197,7 +235,7 @@ def load_scenario(path: Path, stack_dirs: Sequence[Path] = ()) -> LoadedScenario
             )
         else:
             try:
-                stack = load_stack(stack_path)
+                stack = load_stack(stack_path, stack_dirs)
             except ConfigError as exc:
                 problems.extend(exc.problems)
     if stack is not None:

@@ -61,21 +61,49 @@ def _roles_text(roles: set[Role]) -> str:
     return ", ".join(sorted(r.value for r in roles))
 
 
+def _scope(target: TargetSpec, stack: StackSpec, loc: tuple[str | int, ...]) -> StackSpec | Finding:
+    """The stack a target is resolved in: the included part it names, else the composing
+    stack's own nodes (for a role) or every node (for a node name)."""
+    if target.stack is None:
+        return stack if target.node is not None else stack.own()
+    part = stack.parts.get(target.stack)
+    if part is None:
+        known = ", ".join(stack.parts) or "none"
+        return Finding(
+            (*loc, "stack"),
+            f"stack '{stack.name}' includes no stack as '{target.stack}' (included: {known})",
+        )
+    return part
+
+
+def _role_hint(stack: StackSpec, role: Role) -> str:
+    holders = [ns for ns, part in stack.parts.items() if role in known_roles(part)]
+    if not holders:
+        return ""
+    return f"; included stack '{holders[0]}' has it: add 'stack: {holders[0]}'"
+
+
 def target_findings(
     target: TargetSpec, stack: StackSpec, loc: tuple[str | int, ...]
 ) -> Iterator[Finding]:
-    """The target's node or role exists, and its `pick` selects at least one node."""
-    if target.node is not None and target.node not in stack.nodes:
-        yield Finding((*loc, "node"), _unknown_node(stack, target.node))
+    """The target's included stack, node or role exists, and its `pick` selects a node."""
+    scope = _scope(target, stack, loc)
+    if isinstance(scope, Finding):
+        yield scope
         return
-    if target.role is not None and target.role not in known_roles(stack):
-        roles = _roles_text(known_roles(stack))
+    if target.node is not None and target.node not in scope.nodes:
+        yield Finding((*loc, "node"), _unknown_node(scope, target.node))
+        return
+    if target.role is not None and target.role not in known_roles(scope):
+        roles = _roles_text(known_roles(scope))
+        hint = _role_hint(stack, target.role) if target.stack is None else ""
         yield Finding(
             (*loc, "role"),
-            f"no node has role '{target.role.value}' in stack '{stack.name}' (roles: {roles})",
+            f"no node has role '{target.role.value}' in stack '{scope.name}' (roles: {roles})"
+            + hint,
         )
         return
-    n = 1 if target.node is not None else holders(stack, target.role or Role.PRIMARY)
+    n = 1 if target.node is not None else holders(scope, target.role or Role.PRIMARY)
     if n >= 0 and target.pick.selects(n) == 0:
         yield Finding(
             (*loc, "pick"),
@@ -107,12 +135,16 @@ def fault_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
         yield from target_findings(target, stack, ("fault", "target"))
     if isinstance(fault, PartitionFaultSpec):
         yield from partition_findings(fault, stack)
-    if isinstance(fault, LinkFaultSpec) and fault.link not in stack.links:
+    if isinstance(fault, LinkFaultSpec):
         known = ", ".join(stack.links) or "none"
-        yield Finding(
-            ("fault", "link"),
-            f"unknown link '{fault.link}' in stack '{stack.name}' (links: {known})",
-        )
+        for i, link in enumerate(fault.link_names()):
+            if link not in stack.links:
+                where: tuple[str | int, ...] = ("fault", "link")
+                if fault.links:
+                    where = ("fault", "links", i)
+                yield Finding(
+                    where, f"unknown link '{link}' in stack '{stack.name}' (links: {known})"
+                )
 
 
 def probe_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
