@@ -50,6 +50,7 @@ from pydantic import (
     model_validator,
 )
 
+from hachaos.checks.builds import BuildLedgerResult
 from hachaos.checks.data import SetResult
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
 from hachaos.checks.loss import LossWindow
@@ -67,6 +68,10 @@ LIMITS = (
     "max_error_rate",
     "max_p99_ms",
     "max_primary_overlap_s",
+    "max_lost_builds",
+    "max_stuck_builds",
+    "max_duplicated_builds",
+    "max_unacknowledged_builds",
 )
 
 
@@ -92,6 +97,10 @@ class Budget(BaseModel):
     max_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None
     max_p99_ms: StrictFloat | None = None
     max_primary_overlap_s: StrictFloat | None = None  # two primaries acknowledging at once
+    max_lost_builds: StrictInt | None = None  # build ledger: accepted, never run (default 0)
+    max_stuck_builds: StrictInt | None = None  # started, never finished (default 0)
+    max_duplicated_builds: StrictInt | None = None  # finished more than once (at-least-once)
+    max_unacknowledged_builds: StrictInt | None = None  # ran without the client getting a 201
     expect: Literal["available", "unavailable"] = "available"
     allow_harness_repair: StrictBool = False  # accept a stack the harness had to repair to re-form
 
@@ -102,6 +111,10 @@ class Budget(BaseModel):
         "max_unexpected",
         "max_p99_ms",
         "max_primary_overlap_s",
+        "max_lost_builds",
+        "max_stuck_builds",
+        "max_duplicated_builds",
+        "max_unacknowledged_builds",
     )
     @classmethod
     def _not_negative(cls, v: float | None, info: ValidationInfo) -> float | None:
@@ -174,6 +187,10 @@ class Reason(StrEnum):
     NOT_HEALED = "not-healed"
     HARNESS_REPAIR = "harness-repair"
     CLAIM_MISMATCH = "claim-mismatch"
+    LOST_BUILDS = "lost-builds"
+    STUCK_BUILDS = "stuck-builds"
+    DUPLICATED_BUILDS = "duplicated-builds"
+    UNACKNOWLEDGED_BUILDS = "unacknowledged-builds"
 
 
 Number = float | int
@@ -278,12 +295,14 @@ def judge(
     before: BeforeFault | None = None,
     heal: HealReport | None = None,
     claims: tuple[ClaimReport, ...] = (),
+    builds: BuildLedgerResult | None = None,
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence."""
     sections = [
         _before(budget, before),
         _outage(budget, recovery, latency),
         _recovery(budget, recovery),
+        _builds(budget, builds),
         _data(budget, data),
         _loss(budget, data, loss),
         _latency(budget, latency),
@@ -465,6 +484,54 @@ def _recovery_findings(budget: Budget, rec: Recovery, ok: bool | None) -> list[_
         detail = f"recovered after {rec.recovery_s:.2f}s (±{rec.resolution_s:.2f}s) > {limit:g}s"
         return [_fail(Reason.RECOVERY_TOO_SLOW, detail)]
     return []
+
+
+def _builds(budget: Budget, builds: BuildLedgerResult | None) -> _Section:
+    """The build ledger: lost and stuck builds fail unless budgeted (every accepted build must
+    finish); duplicated and unacknowledged-but-ran builds are reported, and fail only past a
+    budget the scenario sets (at-least-once delivery allows them)."""
+    if builds is None:
+        return [], []
+    if not builds.complete:
+        ms = [Measurement("builds_acknowledged", builds.acknowledged, None, "", None)]
+        return ms, [_unknown(Reason.DATA_UNKNOWN, f"build ledger not read: {builds.reason}")]
+    limits = (
+        ("lost_builds", builds.lost, budget.max_lost_builds, 0, Reason.LOST_BUILDS),
+        ("stuck_builds", builds.stuck, budget.max_stuck_builds, 0, Reason.STUCK_BUILDS),
+        (
+            "duplicated_builds",
+            builds.duplicated,
+            budget.max_duplicated_builds,
+            None,
+            Reason.DUPLICATED_BUILDS,
+        ),
+        (
+            "unacknowledged_builds",
+            builds.unacknowledged_ran,
+            budget.max_unacknowledged_builds,
+            None,
+            Reason.UNACKNOWLEDGED_BUILDS,
+        ),
+    )
+    ms = [Measurement("builds_acknowledged", builds.acknowledged, None, "", None)]
+    findings: list[_Finding] = []
+    for name, ids, limit, implicit, reason in limits:
+        bound = limit if limit is not None else implicit
+        ok = None if bound is None else len(ids) <= bound
+        ms.append(Measurement(name, len(ids), bound, "", ok))
+        if ok is False:
+            shown = ", ".join(ids[:3]) + (" ..." if len(ids) > 3 else "")
+            findings.append(
+                _fail(reason, f"{len(ids)} {name.replace('_', ' ')} > {bound}: {shown}")
+            )
+    ms += [
+        Measurement("pickup_p50_s", builds.pickup.p50, None, "s", None),
+        Measurement("pickup_p99_s", builds.pickup.p99, None, "s", None),
+        Measurement("finish_p99_s", builds.finish.p99, None, "s", None),
+        Measurement("finish_max_s", builds.finish.max, None, "s", None),
+        Measurement("abandoned_executions", builds.abandoned, None, "", None),
+    ]
+    return ms, findings
 
 
 def _data(budget: Budget, data: SetResult | None) -> _Section:

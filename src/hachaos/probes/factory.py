@@ -9,13 +9,14 @@ from hachaos.clients.postgres import PgSession
 from hachaos.errors import HachaosError
 from hachaos.probes.amqp import AmqpPublishProbe
 from hachaos.probes.base import Probe
+from hachaos.probes.build import BuildProbe
 from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
 from hachaos.probes.sql import SqlInsertProbe, table_ddl
 from hachaos.probes.tcp import TcpConnectProbe
 from hachaos.running import RunningStack
 from hachaos.spec.models import EntrySpec, RabbitMQTopology, RedisSentinelTopology
-from hachaos.spec.probes import HttpProbeSpec, ProbeSpec, SqlProbeSpec, TcpProbeSpec
+from hachaos.spec.probes import BuildProbeSpec, HttpProbeSpec, ProbeSpec, SqlProbeSpec, TcpProbeSpec
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import sentinel_for
@@ -42,6 +43,12 @@ def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, TcpProbeSpec)
     host, port = _endpoint(stack, spec.target)
     return TcpConnectProbe(host, port, spec.timeout_ms / 1000)
+
+
+def _build(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, BuildProbeSpec)
+    host, port = _endpoint(stack, spec.target)
+    return BuildProbe(host, port, f"{prefix}:build", spec.timeout_ms / 1000)
 
 
 def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
@@ -79,6 +86,7 @@ def _amqp_publish(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 
 BUILDERS: dict[str, ProbeBuilder] = {
     "amqp-publish": _amqp_publish,
+    "build": _build,
     "redis-sentinel-write": _redis_sentinel_write,
     "tcp": _tcp,
     "http": _http,

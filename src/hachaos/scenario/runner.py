@@ -6,6 +6,7 @@ import random
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 
+from hachaos.checks.builds import BuildLedgerResult
 from hachaos.checks.data import SetResult, check_set
 from hachaos.checks.latency import WindowStats, windows
 from hachaos.checks.loss import loss_window
@@ -25,6 +26,7 @@ from hachaos.running import RunningStack
 from hachaos.scenario.phases import PROBE_PROCESS, await_ops, await_recovery, await_steady
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
+from hachaos.spec.workloads import BuildLedgerSpec
 from hachaos.topology import resolver_for
 from hachaos.topology.base import (
     ClaimChecker,
@@ -33,7 +35,9 @@ from hachaos.topology.base import (
     HealReport,
     combine_heals,
 )
+from hachaos.topology.patroni import entry_target
 from hachaos.verdict import Verdict, judge
+from hachaos.workloads.builds import BuildLedger
 from hachaos.workloads.factory import make_store
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
 
@@ -143,8 +147,8 @@ def _check_claims(run: _Run) -> tuple[ClaimReport, ...]:
 def _ledger(run: _Run, prefix: str) -> Ledger | None:
     """The scenario's acknowledged-writes ledger, if it declares a workload."""
     wl = run.spec.workload
-    if wl is None:
-        return None
+    if wl is None or isinstance(wl, BuildLedgerSpec):
+        return None  # the build ledger writes nothing: it judges the build probe's enqueues
     store = make_store(wl, run.stack, prefix)
     return Ledger(store, run.history, wl.interval_ms / 1000, run.clock, wl.writers)
 
@@ -166,6 +170,28 @@ def _final_read(run: _Run, ledger: Ledger | None) -> SetResult | None:
     return check_set(
         run.history, process_prefix=LEDGER_PROCESS, min_acknowledged=wl.min_acknowledged
     )
+
+
+def _build_ledger(run: _Run) -> BuildLedgerResult | None:
+    """After healing: wait until every acknowledged build finished (or the deadline), and
+    judge the platform's records against what the probe was told."""
+    wl = run.spec.workload
+    if not isinstance(wl, BuildLedgerSpec):
+        return None
+    target = entry_target(run.stack.part(wl.database))
+    ledger = BuildLedger(target, f"hachaos:{run.stack.run_id}:build", clock=run.clock)
+    with run.bus.step("build ledger", timeout_s=f"{wl.final_read_timeout_s:g}"):
+        result = ledger.settle(run.history, wl.final_read_timeout_s)
+    if ledger.read_error is not None:
+        run.bus.emit(Message(ledger.read_error, "warning"))
+    summary = (
+        f"{result.acknowledged} acknowledged, {len(result.lost)} lost, {len(result.stuck)} "
+        f"stuck, {len(result.duplicated)} duplicated, {len(result.unacknowledged_ran)} ran "
+        "unacknowledged"
+    )
+    run.bus.emit(Parameter("build ledger", summary if result.complete else result.reason))
+    run.bus.emit(Progress("build ledger", summary if result.complete else result.reason))
+    return result
 
 
 @dataclass(frozen=True)
@@ -211,6 +237,7 @@ def _judge(
     *,
     data: SetResult | None = None,
     claims: tuple[ClaimReport, ...] = (),
+    builds: BuildLedgerResult | None = None,
 ) -> Verdict:
     return judge(
         spec.budget,
@@ -224,6 +251,7 @@ def _judge(
         before=measured.before,
         heal=fault.heal,
         claims=claims,
+        builds=builds,
     )
 
 
@@ -322,10 +350,11 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
             fault = _fault_phase(run)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
+    builds = _build_ledger(run) if steady.ok else None
     measured = _measure(spec, run.history, steady)
     _report_overlap(bus, measured.overlap)
     with bus.step("verdict"):
-        verdict = _judge(spec, measured, steady, fault, data=data, claims=claims)
+        verdict = _judge(spec, measured, steady, fault, data=data, claims=claims, builds=builds)
     bus.emit(Progress("verdict", f"{verdict.outcome.upper()} [{verdict.reason}] {verdict.detail}"))
     result = ScenarioResult(
         spec.name,

@@ -53,8 +53,20 @@ class AmqpPublishProbeSpec(ProbeBase):
     type: Literal["amqp-publish"]
 
 
+class BuildProbeSpec(ProbeBase):
+    """Enqueue one build (POST /builds) through `target` (the platform's load balancer) every
+    `interval_ms` (at most 100); ok only on 201. The build ledger matches the platform's
+    records to these ops by request id."""
+
+    type: Literal["build"]
+    target: EntrySpec
+    interval_ms: int = Field(default=100, ge=5, le=100)
+    timeout_ms: int = Field(default=2000, ge=10, le=30000)
+
+
 ProbeSpec = Annotated[
-    RedisSentinelWriteProbeSpec
+    BuildProbeSpec
+    | RedisSentinelWriteProbeSpec
     | TcpProbeSpec
     | HttpProbeSpec
     | SqlProbeSpec

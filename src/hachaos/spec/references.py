@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from hachaos.spec.faults import FaultSpec, LinkFaultSpec, PartitionFaultSpec, TargetSpec
 from hachaos.spec.models import Role, StackSpec
 from hachaos.spec.probes import ProbeSpec
+from hachaos.spec.workloads import BuildLedgerSpec, WorkloadSpec
 
 
 class Finding(NamedTuple):
@@ -154,9 +155,29 @@ def probe_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
         yield Finding(("probe", "target", "node"), _unknown_node(stack, target.node))
 
 
+def workload_findings(data: dict[str, Any], stack: StackSpec) -> Iterator[Finding]:
+    """A build ledger reads the Postgres of an included Patroni stack, and judges the builds
+    a `build` probe enqueued."""
+    workload = alone(WorkloadSpec, data.get("workload"))
+    if not isinstance(workload, BuildLedgerSpec):
+        return
+    part = stack.parts.get(workload.database)
+    if part is None or part.topology.kind != "patroni":
+        patroni = [ns for ns, p in stack.parts.items() if p.topology.kind == "patroni"]
+        yield Finding(
+            ("workload", "database"),
+            f"'{workload.database}' is not an included Patroni stack of '{stack.name}' "
+            f"(Patroni stacks included: {', '.join(patroni) or 'none'})",
+        )
+    probe = data.get("probe")
+    if isinstance(probe, dict) and probe.get("type") != "build":
+        yield Finding(("workload", "type"), "build-ledger judges the builds of a 'build' probe")
+
+
 def scenario_findings(data: dict[str, Any], stack: StackSpec) -> list[Finding]:
     """Every broken reference from a scenario's raw data into `stack`."""
     return [
         *fault_findings(data.get("fault"), stack),
         *probe_findings(data.get("probe"), stack),
+        *workload_findings(data, stack),
     ]

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hachaos.spec.models import Model
+from hachaos.spec.models import Model, Name
 
 
 class LedgerBase(Model):
@@ -43,6 +43,21 @@ class RabbitMQLedgerSpec(LedgerBase):
     type: Literal["rabbitmq-ledger"]
 
 
+class BuildLedgerSpec(Model):
+    """The build ledger: after healing, every build the `build` probe got a 201 for must be
+    finished exactly once within `final_read_timeout_s`. Read from the platform's Postgres,
+    the included Patroni stack named by `database` (its namespace), through its entry point.
+    It writes nothing itself: the probe's enqueues are the writes."""
+
+    type: Literal["build-ledger"]
+    database: Name = "pg"
+    final_read_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    min_acknowledged: int = Field(default=10, ge=1, le=1_000_000)
+
+
+LedgerSpec = PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec
+
 WorkloadSpec = Annotated[
-    PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec, Field(discriminator="type")
+    PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec | BuildLedgerSpec,
+    Field(discriminator="type"),
 ]

@@ -8,7 +8,7 @@ from hachaos.errors import HachaosError
 from hachaos.probes.factory import node_namer
 from hachaos.running import RunningStack
 from hachaos.spec.models import RabbitMQTopology, RedisSentinelTopology
-from hachaos.spec.workloads import WorkloadSpec
+from hachaos.spec.workloads import LedgerSpec
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import sentinel_for
@@ -17,21 +17,21 @@ from hachaos.workloads.postgres import PostgresLedgerStore
 from hachaos.workloads.rabbitmq import RabbitMQLedgerStore
 from hachaos.workloads.redis import RedisLedgerStore
 
-StoreBuilder = Callable[[WorkloadSpec, RunningStack, str], LedgerStore]
+StoreBuilder = Callable[[LedgerSpec, RunningStack, str], LedgerStore]
 
 
-def _postgres(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+def _postgres(spec: LedgerSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     timeout_s = spec.timeout_ms / 1000
     return PostgresLedgerStore(entry_target(stack), prefix, timeout_s, node_namer(stack))
 
 
-def _redis(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+def _redis(spec: LedgerSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     topo = stack.topology_as(RedisSentinelTopology, "workload redis-ledger")
     timeout_s = spec.timeout_ms / 1000
     return RedisLedgerStore(lambda: sentinel_for(stack, timeout_s), topo.master_name, prefix)
 
 
-def _rabbitmq(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+def _rabbitmq(spec: LedgerSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     queue = stack.topology_as(RabbitMQTopology, "workload rabbitmq-ledger").queue
     drain_s = spec.final_read_timeout_s
     return RabbitMQLedgerStore(
@@ -46,7 +46,7 @@ BUILDERS: dict[str, StoreBuilder] = {
 }
 
 
-def make_store(spec: WorkloadSpec, stack: RunningStack, run_prefix: str) -> LedgerStore:
+def make_store(spec: LedgerSpec, stack: RunningStack, run_prefix: str) -> LedgerStore:
     """The ledger store for `spec.type`, writing keys under the run's ledger prefix."""
     try:
         builder = BUILDERS[spec.type]
