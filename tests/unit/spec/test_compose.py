@@ -288,3 +288,48 @@ def test_platform_stack_composes_the_three_datastore_stacks() -> None:
     }
     assert spec.links["app-1-pg"].upstream == "haproxy:5000"
     assert "hachaos-test-only" in spec.nodes["app-1"].env["PG_PASSWORD"]
+
+
+LEDGER_SCENARIO = """\
+name: b
+stack: app
+probe: {type: PROBE, target: {node: lb, port: 80}}
+workload: {type: build-ledger, database: DB}
+fault: {action: kill, target: {role: app}}
+budget: {recovery_time_s: 5}
+"""
+
+
+@pytest.mark.parametrize(
+    ("probe", "db", "message"),
+    [
+        ("build", "pg", None),
+        (
+            "build",
+            "kv",
+            "s.yaml:4: 'kv' is not an included Patroni stack of 'app' (Patroni "
+            "stacks included: pg)",
+        ),
+        ("tcp", "pg", "s.yaml:4: build-ledger judges the builds of a 'build' probe"),
+    ],
+)
+def test_build_ledger_needs_a_patroni_part_and_the_build_probe(
+    stacks: Path, probe: str, db: str, message: str | None
+) -> None:
+    path = stacks.parents[1] / "scenarios" / "s.yaml"
+    path.write_text(LEDGER_SCENARIO.replace("PROBE", probe).replace("DB", db))
+    if message is None:
+        load_scenario(path)
+        return
+    with pytest.raises(ConfigError) as exc:
+        load_scenario(path)
+    assert messages(exc) == [message]
+
+
+def test_build_probe_interval_is_at_most_100_ms(stacks: Path) -> None:
+    path = stacks.parents[1] / "scenarios" / "s.yaml"
+    text = LEDGER_SCENARIO.replace("PROBE", "build").replace("DB", "pg")
+    path.write_text(text.replace("port: 80}}", "port: 80}, interval_ms: 150}"))
+    with pytest.raises(ConfigError) as exc:
+        load_scenario(path)
+    assert "less than or equal to 100" in messages(exc)[0]
