@@ -7,7 +7,7 @@ from hachaos.checks.builds import BuildLedgerResult, Spread, unreadable
 from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.steady import SteadyState
 from hachaos.history import History
-from hachaos.verdict import Budget, Reason, VerdictOutcome, judge
+from hachaos.verdict import Budget, Reason, Verdict, VerdictOutcome, judge
 
 STEADY = SteadyState(True, "", 20, 20)
 RECOVERED = Recovery(RecoveryStatus.RECOVERED, 2.0, 0.1, 1, (), 50)
@@ -27,7 +27,7 @@ def ledger(lost: int = 0, stuck: int = 0, dup: int = 0, ran: int = 0) -> BuildLe
     )
 
 
-def verdict(budget: Budget, builds: BuildLedgerResult):  # type: ignore[no-untyped-def]
+def verdict(budget: Budget, builds: BuildLedgerResult) -> Verdict:
     return judge(budget, steady=STEADY, recovery=RECOVERED, builds=builds)
 
 
