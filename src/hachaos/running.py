@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar, get_args
+from typing import TYPE_CHECKING, TypeVar, get_args
 
 from pydantic import BaseModel
 
 from hachaos.errors import HachaosError
 from hachaos.node import Node
 from hachaos.spec.models import Role, StackSpec
+
+if TYPE_CHECKING:  # hachaos.tls reaches the reaper, whose backends import this module
+    from hachaos.tls.run_files import RunTls
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -24,6 +27,7 @@ class RunningStack:
     backend: str
     nodes: Mapping[str, Node]
     boot_s: float
+    tls: RunTls | None = None  # the run's certificates, when the stack declares `tls`
 
     def topology_as(self, kind: type[T], needed_by: str) -> T:
         """The stack's topology as `kind`; a one-line error naming who needed it otherwise."""

@@ -17,6 +17,7 @@ from hachaos.probes.tcp import TcpConnectProbe
 from hachaos.running import RunningStack
 from hachaos.spec.models import EntrySpec, RabbitMQTopology, RedisSentinelTopology
 from hachaos.spec.probes import BuildProbeSpec, HttpProbeSpec, ProbeSpec, SqlProbeSpec, TcpProbeSpec
+from hachaos.tls.client import client_context
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import sentinel_for
@@ -54,8 +55,9 @@ def _build(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, HttpProbeSpec)
     host, port = _endpoint(stack, spec.target)
+    tls = client_context(stack) if spec.scheme == "https" else None
     return HttpGetProbe(
-        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status
+        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status, tls=tls
     )
 
 

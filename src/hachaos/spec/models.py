@@ -8,6 +8,7 @@ any filesystem, and it can never steer a path: no '/', no '..', no leading '.', 
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StrictInt,
+    StrictStr,
     field_validator,
     model_validator,
 )
@@ -274,6 +277,52 @@ class IncludeSpec(Model):
     stack: Name
 
 
+TLS_DIR = "/etc/hachaos/tls"  # where a `tls` node finds the run's certificate, key and CA
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST_NAME_RE = re.compile(rf"(?=.{{1,253}}\Z){_LABEL}(?:\.{_LABEL})*")
+
+
+def _tls_name(value: str) -> str:
+    """A DNS host name (lower case, dotted labels) or an IP address."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if HOST_NAME_RE.fullmatch(value) is None:
+            raise ValueError(
+                f"{short(value)} is neither a DNS host name (lower-case dotted labels) "
+                "nor an IP address"
+            ) from None
+    return value
+
+
+RUNNER_ADDRESS = "127.0.0.1"  # where the runner reaches published ports
+
+
+class TlsSpec(Model):
+    """A per-run certificate authority and one server certificate, placed into `nodes` before
+    they start (see hachaos.tls: paths under `TLS_DIR`).
+
+    The certificate is valid for `names` (DNS names or IPs; default: the nodes' names and
+    `localhost`) and always for 127.0.0.1, where the runner reaches published ports.
+    """
+
+    nodes: tuple[Name, ...] = Field(min_length=1, max_length=MAX_NODES)
+    names: tuple[Annotated[str, AfterValidator(_tls_name)], ...] = Field(default=(), max_length=100)
+
+    def subject_names(self) -> tuple[str, ...]:
+        """Every name the server certificate is issued for, in order, without repeats."""
+        names = self.names or (*self.nodes, "localhost")
+        return tuple(dict.fromkeys((*names, RUNNER_ADDRESS)))
+
+    @field_validator("nodes")
+    @classmethod
+    def _unique(cls, nodes: tuple[str, ...]) -> tuple[str, ...]:
+        dups = duplicates(nodes)
+        if dups:
+            raise SpecError((dups[0],), f"node {nodes[dups[0]]!r} is listed twice")
+        return nodes
+
+
 class StackSpec(Model):
     """A declared HA topology: named nodes with roles, and how to find the primary at run time.
 
@@ -298,6 +347,9 @@ class StackSpec(Model):
     )
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
     links: dict[Name, LinkSpec] = Field(default_factory=dict, max_length=MAX_NODES)
+    tls: TlsSpec | None = None
+    # set when a parametrised stack is expanded (hachaos.spec.expand), never in a file
+    parameter_values: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _images_known(self) -> StackSpec:
@@ -354,6 +406,22 @@ class StackSpec(Model):
                     where, f"link {ports[link.listen]!r} already listens on {link.listen}"
                 )
             ports[link.listen] = name
+        return self
+
+    @model_validator(mode="after")
+    def _tls_ok(self) -> StackSpec:
+        if self.tls is None:
+            return self
+        for i, node in enumerate(self.tls.nodes):
+            if node not in self.nodes:
+                known = ", ".join(self.nodes)
+                raise SpecError(("tls", "nodes", i), f"unknown node {node!r} ({known})")
+            for path in self.nodes[node].files:
+                if path.startswith(TLS_DIR + "/"):
+                    raise SpecError(
+                        ("nodes", node, "files", path),
+                        f"{TLS_DIR} of a 'tls' node is written by the runner",
+                    )
         return self
 
     def start_waves(self) -> list[list[str]]:

@@ -30,10 +30,12 @@ class TcpProbeSpec(ProbeBase):
 
 
 class HttpProbeSpec(ProbeBase):
-    """GET `path` on `target`; ok when the status is `expect_status`."""
+    """GET `path` on `target`; ok when the status is `expect_status`. With `scheme: https`
+    the server's certificate is verified against the run's CA (the stack's `tls`)."""
 
     type: Literal["http"]
     target: EntrySpec
+    scheme: Literal["http", "https"] = "http"
     path: str = Field(default="/", pattern=r"^/[!-~]*$", max_length=2000)  # no spaces or controls
     expect_status: int = Field(default=200, ge=100, le=599)
 
@@ -65,11 +67,11 @@ class BuildProbeSpec(ProbeBase):
 
 
 ProbeSpec = Annotated[
-    BuildProbeSpec
-    | RedisSentinelWriteProbeSpec
+    RedisSentinelWriteProbeSpec
     | TcpProbeSpec
     | HttpProbeSpec
     | SqlProbeSpec
-    | AmqpPublishProbeSpec,
+    | AmqpPublishProbeSpec
+    | BuildProbeSpec,
     Field(discriminator="type"),
 ]

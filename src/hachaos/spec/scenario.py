@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from hachaos.spec.faults import FaultSpec, Pick, TargetSpec
-from hachaos.spec.models import Model, Name, is_name, short
+from hachaos.spec.models import Model, Name, SpecError, duplicates, is_name, short
+from hachaos.spec.params import Ident, ParamValue
 from hachaos.spec.probes import ProbeSpec
 from hachaos.spec.workloads import WorkloadSpec
 from hachaos.verdict import Budget
@@ -49,12 +50,34 @@ class ScenarioSpec(Model):
     description: str = ""
     markers: tuple[MarkerName, ...] = ()
     stack: str
+    stack_params: dict[Ident, ParamValue] = Field(default_factory=dict, max_length=20)
+    matrix: dict[Ident, tuple[ParamValue, ...]] = Field(default_factory=dict, max_length=4)
     probe: ProbeSpec
     steady_state: SteadyStateSpec = Field(default_factory=SteadyStateSpec)
     workload: WorkloadSpec | None = None
     fault: FaultSpec
     recovery: RecoverySpec = Field(default_factory=RecoverySpec)
     budget: Budget
+
+    @field_validator("matrix")
+    @classmethod
+    def _matrix_ok(
+        cls, matrix: dict[str, tuple[ParamValue, ...]]
+    ) -> dict[str, tuple[ParamValue, ...]]:
+        for name, values in matrix.items():
+            if not values:
+                raise SpecError((name,), "a matrix parameter needs at least one value")
+            dups = duplicates(values)
+            if dups:
+                raise SpecError((name, dups[0]), "the same value is listed twice")
+        return matrix
+
+    @model_validator(mode="after")
+    def _params_once(self) -> ScenarioSpec:
+        both = sorted(set(self.stack_params) & set(self.matrix))
+        if both:
+            raise SpecError(("matrix", both[0]), f"'{both[0]}' is also set in stack_params")
+        return self
 
     @field_validator("stack")
     @classmethod
