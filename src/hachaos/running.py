@@ -50,7 +50,7 @@ class RunningStack:
                 f"stack '{self.spec.name}' includes no stack as '{namespace}' (included: {known})"
             ) from None
         nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
-        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s)
+        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s, self.tls)
 
     def own(self) -> RunningStack:
         """This stack without its included parts (itself when it includes nothing)."""
@@ -58,7 +58,7 @@ class RunningStack:
             return self
         spec = self.spec.own()
         nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
-        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s)
+        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s, self.tls)
 
     def views(self) -> list[RunningStack]:
         """This stack's own view, then each included part's: where topologies live."""

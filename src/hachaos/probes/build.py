@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import ssl
 
 from hachaos.history import Outcome
 from hachaos.probes.base import Attempt
@@ -24,23 +25,39 @@ def request_id(prefix: str, seq: int) -> str:
 
 
 class BuildProbe:
-    """POST /builds on (host, port), a fresh connection per attempt."""
+    """POST /builds on (host, port), a fresh connection per attempt; over HTTPS verified by
+    `tls` when given (an untrusted certificate fails the attempt)."""
 
     kind = "write"
 
     def __init__(
-        self, host: str, port: int, prefix: str, timeout_s: float, *, process: str = "probe"
+        self,
+        host: str,
+        port: int,
+        prefix: str,
+        timeout_s: float,
+        *,
+        process: str = "probe",
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.process = process
         self._host, self._port = host, port
         self._prefix = prefix
         self._timeout_s = timeout_s
+        self._tls = tls
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._tls is None:
+            return http.client.HTTPConnection(self._host, self._port, timeout=self._timeout_s)
+        return http.client.HTTPSConnection(
+            self._host, self._port, timeout=self._timeout_s, context=self._tls
+        )
 
     def attempt(self, seq: int) -> Attempt:
         """One enqueue; never raises."""
         key = request_id(self._prefix, seq)
         body = json.dumps({"request_id": key})
-        conn = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout_s)
+        conn = self._connection()
         sent = False
         try:
             conn.connect()
@@ -48,6 +65,8 @@ class BuildProbe:
             conn.request("POST", "/builds", body, {"Content-Type": "application/json"})
             resp = conn.getresponse()
             payload = resp.read()
+        except ssl.SSLCertVerificationError as exc:
+            return Attempt(Outcome.FAIL, f"certificate not trusted: {exc.verify_message}", key)
         except (OSError, http.client.HTTPException) as exc:
             late = sent or isinstance(exc, TimeoutError)
             return Attempt(Outcome.UNKNOWN if late else Outcome.FAIL, type(exc).__name__, key)

@@ -49,7 +49,8 @@ def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 def _build(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, BuildProbeSpec)
     host, port = _endpoint(stack, spec.target)
-    return BuildProbe(host, port, f"{prefix}:build", spec.timeout_ms / 1000)
+    tls = client_context(stack) if spec.scheme == "https" else None
+    return BuildProbe(host, port, f"{prefix}:build", spec.timeout_ms / 1000, tls=tls)
 
 
 def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
