@@ -35,7 +35,7 @@ Every measurement appears in ``Verdict.measurements`` whether or not it has a bu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -72,6 +72,8 @@ LIMITS = (
     "max_stuck_builds",
     "max_duplicated_builds",
     "max_unacknowledged_builds",
+    "max_load_error_rate",
+    "max_load_p99_ms",
 )
 
 
@@ -101,6 +103,8 @@ class Budget(BaseModel):
     max_stuck_builds: StrictInt | None = None  # started, never finished (default 0)
     max_duplicated_builds: StrictInt | None = None  # finished more than once (at-least-once)
     max_unacknowledged_builds: StrictInt | None = None  # ran without the client getting a 201
+    max_load_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None  # HTTP load
+    max_load_p99_ms: StrictFloat | None = None  # HTTP load, every window with ok requests
     expect: Literal["available", "unavailable"] = "available"
     allow_harness_repair: StrictBool = False  # accept a stack the harness had to repair to re-form
 
@@ -115,6 +119,7 @@ class Budget(BaseModel):
         "max_stuck_builds",
         "max_duplicated_builds",
         "max_unacknowledged_builds",
+        "max_load_p99_ms",
     )
     @classmethod
     def _not_negative(cls, v: float | None, info: ValidationInfo) -> float | None:
@@ -122,7 +127,7 @@ class Budget(BaseModel):
             raise ValueError(f"{info.field_name} must be >= 0, got {v!r}")
         return v
 
-    @field_validator("max_error_rate")
+    @field_validator("max_error_rate", "max_load_error_rate")
     @classmethod
     def _rate_in_range(cls, v: float | dict[str, float] | None) -> float | dict[str, float] | None:
         items = v.items() if isinstance(v, dict) else [("", v)] if v is not None else []
@@ -145,11 +150,19 @@ class Budget(BaseModel):
 
     def error_rate_limits(self) -> dict[Phase, float]:
         """The error-rate limit per window (empty when none is set)."""
-        if self.max_error_rate is None:
-            return {}
-        if isinstance(self.max_error_rate, dict):
-            return {Phase(w): r for w, r in self.max_error_rate.items()}
-        return dict.fromkeys(Phase, self.max_error_rate)
+        return _per_window(self.max_error_rate)
+
+    def load_error_rate_limits(self) -> dict[Phase, float]:
+        """The HTTP load's error-rate limit per window (empty when none is set)."""
+        return _per_window(self.max_load_error_rate)
+
+
+def _per_window(limit: float | dict[WindowName, float] | None) -> dict[Phase, float]:
+    if limit is None:
+        return {}
+    if isinstance(limit, dict):
+        return {Phase(w): r for w, r in limit.items()}
+    return dict.fromkeys(Phase, limit)
 
 
 class VerdictOutcome(StrEnum):
@@ -296,6 +309,7 @@ def judge(
     heal: HealReport | None = None,
     claims: tuple[ClaimReport, ...] = (),
     builds: BuildLedgerResult | None = None,
+    load: WindowStats | None = None,
 ) -> Verdict:
     """Judge the measurements against `budget`; see the module docstring for precedence."""
     sections = [
@@ -306,6 +320,7 @@ def judge(
         _data(budget, data),
         _loss(budget, data, loss),
         _latency(budget, latency),
+        _load(budget, load),
         _overlap(budget, overlap),
         _heal(budget, heal),
     ]
@@ -621,6 +636,25 @@ def _latency(budget: Budget, latency: WindowStats | None) -> _Section:
     findings = [f for _, fs in (*rates, *p99s) for f in fs]
     findings += _nothing_measured(budget, rate_limits, latency)
     return [m for m, _ in (*rates, *p99s)], findings
+
+
+def _load(budget: Budget, load: WindowStats | None) -> _Section:
+    """The HTTP load's error rate and p99 per window (`load.` measurements), judged against
+    `max_load_error_rate` / `max_load_p99_ms` when set."""
+    limits = budget.load_error_rate_limits()
+    p99_limit = budget.max_load_p99_ms
+    if load is None:
+        if not limits and p99_limit is None:
+            return [], []
+        return [], [_unknown(Reason.LATENCY_UNKNOWN, "the HTTP load recorded no requests")]
+    ms: list[Measurement] = []
+    findings: list[_Finding] = []
+    for stats in load.phases():
+        for m, fs in (_rate(stats, limits.get(stats.phase)), _p99(stats, p99_limit)):
+            ms.append(replace(m, name=f"load.{m.name}"))
+            findings += [replace(f, detail=f"HTTP load: {f.detail}") for f in fs]
+        ms.append(Measurement(f"load.requests.{stats.phase}", stats.count, None, "", None))
+    return ms, findings
 
 
 def _rate(stats: PhaseStats, limit: float | None) -> tuple[Measurement, list[_Finding]]:

@@ -39,6 +39,7 @@ from hachaos.topology.patroni import entry_target
 from hachaos.verdict import Verdict, judge
 from hachaos.workloads.builds import BuildLedger
 from hachaos.workloads.factory import make_store
+from hachaos.workloads.http_load import LOAD_PROCESS, HttpLoad
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
 
 
@@ -157,6 +158,31 @@ def _writing(ledger: Ledger | None) -> AbstractContextManager[object]:
     return ledger.running() if ledger is not None else nullcontext()
 
 
+def _loading(run: _Run) -> AbstractContextManager[object]:
+    """The scenario's HTTP load (a locust child process), for the duration of the run."""
+    spec = run.spec.load
+    if spec is None:
+        return nullcontext()
+    if spec.target.node not in run.stack.nodes:
+        raise HachaosError(f"load target names unknown node '{spec.target.node}'")
+    host, port = run.stack.node(spec.target.node).address().host_port(spec.target.port)
+    cafile = None
+    if spec.scheme == "https":
+        if run.stack.tls is None:
+            raise HachaosError(f"https load: stack '{run.stack.spec.name}' declares no 'tls'")
+        cafile = str(run.stack.tls.ca_path)
+    config = {
+        "base_url": f"{spec.scheme}://{host}:{port}",
+        "cafile": cafile,
+        "users": spec.users,
+        "spawn_rate": spec.spawn_rate,
+        "wait_s": spec.wait_ms / 1000,
+        "timeout_s": spec.timeout_ms / 1000,
+        "requests": [r.model_dump() for r in spec.requests],
+    }
+    return HttpLoad(run.history, config)
+
+
 def _final_read(run: _Run, ledger: Ledger | None) -> SetResult | None:
     """After healing: read the ledger back once the cluster answers, then check the set."""
     wl = run.spec.workload
@@ -203,6 +229,7 @@ class _Measured:
     overlap: PrimaryOverlap
     history: History
     before: BeforeFault | None = None  # errors between the first ok probe op and the inject
+    load: WindowStats | None = None  # the HTTP load's requests, per window
 
 
 def _measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> _Measured:
@@ -216,6 +243,7 @@ def _measure(spec: ScenarioSpec, history: History, steady: SteadyState) -> _Meas
         overlap,
         history,
         before_fault(history, process=PROBE_PROCESS),
+        windows(history, process=LOAD_PROCESS) if spec.load is not None else None,
     )
 
 
@@ -252,6 +280,7 @@ def _judge(
         heal=fault.heal,
         claims=claims,
         builds=builds,
+        load=measured.load,
     )
 
 
@@ -340,7 +369,8 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
     interval_s = spec.probe.interval_ms / 1000
     fault = _FaultOutcome()
     claims: tuple[ClaimReport, ...] = ()
-    with ProbeRunner(prepared.probe, run.history, interval_s, clock), _writing(ledger):
+    probing = ProbeRunner(prepared.probe, run.history, interval_s, clock)
+    with probing, _writing(ledger), _loading(run):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
             steady = await_steady(
                 run.history, spec.steady_state, clock, bus.progress("steady state")

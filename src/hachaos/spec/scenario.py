@@ -10,7 +10,7 @@ from hachaos.spec.faults import FaultSpec, Pick, TargetSpec
 from hachaos.spec.models import Model, Name, SpecError, duplicates, is_name, short
 from hachaos.spec.params import Ident, ParamValue
 from hachaos.spec.probes import ProbeSpec
-from hachaos.spec.workloads import WorkloadSpec
+from hachaos.spec.workloads import HttpLoadSpec, WorkloadSpec
 from hachaos.verdict import Budget
 
 __all__ = [
@@ -55,6 +55,7 @@ class ScenarioSpec(Model):
     probe: ProbeSpec
     steady_state: SteadyStateSpec = Field(default_factory=SteadyStateSpec)
     workload: WorkloadSpec | None = None
+    load: HttpLoadSpec | None = None
     fault: FaultSpec
     recovery: RecoverySpec = Field(default_factory=RecoverySpec)
     budget: Budget

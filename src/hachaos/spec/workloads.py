@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hachaos.spec.models import Model, Name
+from hachaos.spec.models import EntrySpec, Model, Name
 
 
 class LedgerBase(Model):
@@ -53,6 +53,30 @@ class BuildLedgerSpec(Model):
     database: Name = "pg"
     final_read_timeout_s: float = Field(default=60.0, gt=0, le=600)
     min_acknowledged: int = Field(default=10, ge=1, le=1_000_000)
+
+
+class LoadRequest(Model):
+    """One kind of request the load makes; `weight` is its share of all requests."""
+
+    method: Literal["GET", "POST"] = "GET"
+    path: str = Field(default="/", pattern=r"^/[!-~]*$", max_length=2000)
+    body: dict[str, str | int | float | bool] | None = None  # sent as JSON
+    weight: int = Field(default=1, ge=1, le=1000)
+
+
+class HttpLoadSpec(Model):
+    """HTTP load on `target` with locust (in a process of its own): `users` concurrent users,
+    started at `spawn_rate` per second, each making one of `requests` then pausing `wait_ms`.
+    Its error rate and p99 per window (before, during, after) join the verdict."""
+
+    type: Literal["http-load"]
+    target: EntrySpec
+    scheme: Literal["http", "https"] = "http"
+    users: int = Field(default=10, ge=1, le=500)
+    spawn_rate: float = Field(default=10.0, gt=0, le=500)
+    wait_ms: int = Field(default=100, ge=0, le=60_000)
+    timeout_ms: int = Field(default=5000, ge=10, le=60_000)
+    requests: tuple[LoadRequest, ...] = Field(min_length=1, max_length=20)
 
 
 LedgerSpec = PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec
