@@ -6,11 +6,14 @@ first match wins:
 1. not steady before the fault → INCONCLUSIVE ``not-steady`` (the measurements mean nothing);
 2. a claim of the stack contradicted by the running system at steady state (e.g.
    ``replication: sync`` with no synchronous standby) → FAIL ``claim-mismatch``;
-3. fault not effective, or no inject recorded → INCONCLUSIVE;
-4. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
-   outage expectation, recovery, lost writes, unexpected writes, duplicated writes, loss
-   window, unbudgeted loss, error rate, p99, primary overlap, heal). A definite violation is
-   not hidden by something else being unknown. Implicit limits, always judged:
+3. a step of the schedule that failed (a runbook command with the wrong exit code or output,
+   a wait that hit its deadline: the scenario's own predictions) → FAIL ``step-failed``;
+4. fault not effective, or no inject recorded → INCONCLUSIVE;
+5. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
+   outage expectation, expectation windows, recovery, lost writes, unexpected writes,
+   duplicated writes, loss window, unbudgeted loss, error rate, p99, primary overlap, heal).
+   A definite violation is not hidden by something else being unknown. Implicit limits,
+   always judged:
 
    * ``errors-before-fault``: any probe failure between the first ok op and the inject (the
      system failed clients with no fault); earlier failures are warm-up. FAIL rather than
@@ -26,15 +29,20 @@ first match wins:
      stuck RabbitMQ app). A FAIL by default: the system did not heal itself. A scenario that
      accepts a known pitfall sets ``allow_harness_repair: true``; the run then passes with the
      repair named in the detail and ``harness_repairs`` in the measurements;
-5. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
-6. otherwise PASS ``within-budget`` (its detail names lost writes and harness repairs).
+   * ``expectation-failed``: an ``expect: unavailable`` window in which the probe still
+     succeeded after the grace period (the design predicts an outage: a split-brain
+     finding), or an ``expect: available`` window whose error rate exceeds the budget's
+     ``max_error_rate`` (its ``during`` entry when per window; 0 without one). A window with
+     no judged ops is INCONCLUSIVE ``expectation-unknown``;
+6. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
+7. otherwise PASS ``within-budget`` (its detail names lost writes and harness repairs).
 
 Every measurement appears in ``Verdict.measurements`` whether or not it has a budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
@@ -47,11 +55,11 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from hachaos.checks.builds import BuildLedgerResult
 from hachaos.checks.data import SetResult
+from hachaos.checks.expectations import WindowCheck
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
 from hachaos.checks.loss import LossWindow
 from hachaos.checks.overlap import PrimaryOverlap
@@ -78,7 +86,8 @@ LIMITS = (
 
 
 class Budget(BaseModel):
-    """The limits a scenario declares; every field optional, at least one limit required.
+    """The limits a scenario declares; every field optional (the scenario requires at least
+    one limit unless its steps make predictions of their own).
 
     ``max_error_rate`` as a number applies to every non-empty window; as a mapping only to the
     named windows (``before``, ``during``, ``after``). ``max_p99_ms`` applies to every window
@@ -139,14 +148,10 @@ class Budget(BaseModel):
             raise ValueError("max_error_rate mapping is empty: name before, during or after")
         return v
 
-    @model_validator(mode="after")
-    def _has_a_limit(self) -> Budget:
-        if self.expect == "available" and all(getattr(self, f) is None for f in LIMITS):
-            raise ValueError(
-                f"budget has no limits: set at least one of {', '.join(LIMITS)}"
-                " (or expect: unavailable)"
-            )
-        return self
+    def has_limits(self) -> bool:
+        """Whether the budget judges anything: a limit, or `expect: unavailable`. A scenario
+        requires one unless its steps make predictions of their own (see ScenarioSpec)."""
+        return self.expect == "unavailable" or any(getattr(self, f) is not None for f in LIMITS)
 
     def error_rate_limits(self) -> dict[Phase, float]:
         """The error-rate limit per window (empty when none is set)."""
@@ -204,6 +209,9 @@ class Reason(StrEnum):
     STUCK_BUILDS = "stuck-builds"
     DUPLICATED_BUILDS = "duplicated-builds"
     UNACKNOWLEDGED_BUILDS = "unacknowledged-builds"
+    STEP_FAILED = "step-failed"
+    EXPECTATION_FAILED = "expectation-failed"
+    EXPECTATION_UNKNOWN = "expectation-unknown"
 
 
 Number = float | int
@@ -310,11 +318,15 @@ def judge(
     claims: tuple[ClaimReport, ...] = (),
     builds: BuildLedgerResult | None = None,
     load: WindowStats | None = None,
+    failed_step: str | None = None,
+    expectations: Sequence[WindowCheck] = (),
 ) -> Verdict:
-    """Judge the measurements against `budget`; see the module docstring for precedence."""
+    """Judge the measurements against `budget`; see the module docstring for precedence.
+    `failed_step` describes the schedule's failed step, if one failed."""
     sections = [
         _before(budget, before),
         _outage(budget, recovery, latency),
+        *(_expectation(budget, w) for w in expectations),
         _recovery(budget, recovery),
         _builds(budget, builds),
         _data(budget, data),
@@ -331,7 +343,7 @@ def judge(
         wrong = sum(1 for c in claims if not c.holds)
         measurements += (Measurement("claims_mismatched", wrong, 0, "", wrong == 0),)
     findings = [f for _, fs in sections for f in fs]
-    gate = _gate(steady, recovery, fault_effective, claims)
+    gate = _gate(steady, recovery, fault_effective, claims, failed_step)
     if gate is not None:
         return Verdict(gate.outcome, gate.reason, gate.detail, measurements)
     for wanted in (VerdictOutcome.FAIL, VerdictOutcome.INCONCLUSIVE):
@@ -415,6 +427,7 @@ def _gate(
     recovery: Recovery | None,
     effective: bool,
     claims: tuple[ClaimReport, ...] = (),
+    failed_step: str | None = None,
 ) -> _Finding | None:
     if not steady.ok:
         return _unknown(Reason.NOT_STEADY, f"not steady before the fault: {steady.reason}")
@@ -422,6 +435,8 @@ def _gate(
     if wrong:
         detail = "the stack is not what it claims: " + "; ".join(c.summary() for c in wrong)
         return _fail(Reason.CLAIM_MISMATCH, detail)
+    if failed_step is not None:
+        return _fail(Reason.STEP_FAILED, failed_step)
     if not effective:
         return _unknown(Reason.FAULT_INEFFECTIVE, "the fault did not take effect")
     if recovery is not None and recovery.status is RecoveryStatus.NO_INJECT:
@@ -445,6 +460,46 @@ def _outage(budget: Budget, recovery: Recovery | None, latency: WindowStats | No
         detail = "the design predicts an outage, but clients never failed"
         return [m], [_fail(Reason.OUTAGE_EXPECTED_BUT_AVAILABLE, detail)]
     return [m], []
+
+
+def _expectation(budget: Budget, w: WindowCheck) -> _Section:
+    """One expectation window: an outage the design predicts must really happen (no ok op
+    after the grace), an availability it predicts must hold (error rate within budget)."""
+    if w.state == "unavailable":
+        m = Measurement(f"expect.{w.name}.ok_ops", w.ok if w.observed else None, 0, "", None)
+    else:
+        rate = w.failed / w.ops if w.ops else None
+        limit = window_error_rate(budget)
+        m = Measurement(f"expect.{w.name}.error_rate", rate, limit, "", None)
+    if not w.observed:
+        return [m], []  # the schedule stopped before the window opened: step-failed says why
+    if not w.ops:
+        detail = f"window {w.name!r}: no op of probe {w.probe!r} after the grace period"
+        return [m], [_unknown(Reason.EXPECTATION_UNKNOWN, detail)]
+    ok = m.value is not None and m.budget is not None and m.value <= m.budget
+    m = replace(m, ok=ok)
+    if ok:
+        return [m], []
+    if w.state == "unavailable":
+        detail = (
+            f"window {w.name!r}: the design predicts an outage of probe {w.probe!r} here; "
+            f"writes still succeeded: split-brain finding ({w.counts()})"
+        )
+    else:
+        detail = (
+            f"window {w.name!r}: the design predicts probe {w.probe!r} stays available; "
+            f"error rate {m.value:.3f} > {m.budget:g} ({w.counts()})"
+        )
+    return [m], [_fail(Reason.EXPECTATION_FAILED, detail)]
+
+
+def window_error_rate(budget: Budget) -> float:
+    """The error rate an `expect: available` window tolerates: `max_error_rate` (its `during`
+    entry when given per window), else 0."""
+    limit = budget.max_error_rate
+    if isinstance(limit, dict):
+        return limit.get("during", 0.0)
+    return limit if limit is not None else 0.0
 
 
 def _recovery(budget: Budget, rec: Recovery | None) -> _Section:

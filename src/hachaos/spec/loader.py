@@ -17,7 +17,7 @@ from hachaos.spec.matrix import Point, points
 from hachaos.spec.models import Role, SpecError, StackSpec, is_name, short
 from hachaos.spec.params import HEAD_KEYS, ParamValue, StackHead
 from hachaos.spec.references import alone, scenario_findings
-from hachaos.spec.scenario import ScenarioSpec
+from hachaos.spec.scenario import FaultSpec, ScenarioSpec
 from hachaos.spec.yamlsrc import Located, load_located
 
 M = TypeVar("M", bound=BaseModel)
@@ -304,28 +304,34 @@ LOSSY_NODE_ACTIONS = ("kill", "pause", "restart")
 
 def _impossible_budget(spec: ScenarioSpec, stack: StackSpec, src: Located) -> list[Problem]:
     """A zero loss budget (`max_lost_writes: 0` or `max_loss_window_s: 0`) can never hold when
-    an asynchronous primary is killed, frozen or partitioned: commits acknowledged before they
-    reached a replica are lost on failover."""
+    an asynchronous primary is killed, frozen or partitioned (by the `fault` or by any inject
+    step): commits acknowledged before they reached a replica are lost on failover."""
     zero = [k for k in ("max_lost_writes", "max_loss_window_s") if getattr(spec.budget, k) == 0]
-    if not zero:
+    if not zero or getattr(stack.topology, "replication", None) != "async":
         return []
-    if getattr(stack.topology, "replication", None) != "async":
+    lossy = [what for _, fault in spec.faults() if (what := _lossy(fault)) is not None]
+    if not lossy:
         return []
-    fault = spec.fault
-    role = getattr(getattr(fault, "target", None), "role", None)
-    primary = role in (Role.PRIMARY, Role.MASTER)
-    if not (fault.action == "partition" or (fault.action in LOSSY_NODE_ACTIONS and primary)):
-        return []
-    what = "partition" if fault.action == "partition" else f"{fault.action} of the primary"
     return [
         src.problem(
             ("budget", key),
             f"{key}: 0 can never hold: stack '{stack.name}' replicates asynchronously, "
-            f"so a {what} can lose acknowledged writes; budget the loss (max_lost_writes: N "
+            f"so a {lossy[0]} can lose acknowledged writes; budget the loss (max_lost_writes: N "
             "and/or max_loss_window_s: S) or use a synchronous stack",
         )
         for key in zero
     ]
+
+
+def _lossy(fault: FaultSpec) -> str | None:
+    """What makes `fault` lose asynchronously replicated writes, or None."""
+    role = getattr(getattr(fault, "target", None), "role", None)
+    primary = role in (Role.PRIMARY, Role.MASTER)
+    if fault.action == "partition":
+        return "partition"
+    if fault.action in LOSSY_NODE_ACTIONS and primary:
+        return f"{fault.action} of the primary"
+    return None
 
 
 def _param_findings(src: Located, head: StackHead) -> list[Problem]:

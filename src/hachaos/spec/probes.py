@@ -22,6 +22,15 @@ class RedisSentinelWriteProbeSpec(ProbeBase):
     type: Literal["redis-sentinel-write"]
 
 
+class RedisSentinelDiscoveryWriteProbeSpec(ProbeBase):
+    """Before every SET, ask the Sentinels (in a rotating order, each within
+    `sentinel_timeout_ms`) who the master is, then SET on that address: a dead Sentinel costs
+    time, and fails the op only when no Sentinel answers."""
+
+    type: Literal["redis-sentinel-discovery-write"]
+    sentinel_timeout_ms: int = Field(default=100, ge=10, le=5000)
+
+
 class TcpProbeSpec(ProbeBase):
     """Open a TCP connection to `target` (a node and in-stack port), one attempt each."""
 
@@ -70,6 +79,7 @@ class BuildProbeSpec(ProbeBase):
 
 ProbeSpec = Annotated[
     RedisSentinelWriteProbeSpec
+    | RedisSentinelDiscoveryWriteProbeSpec
     | TcpProbeSpec
     | HttpProbeSpec
     | SqlProbeSpec

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from hachaos.spec.faults import FaultSpec, LinkFaultSpec, PartitionFaultSpec, TargetSpec
 from hachaos.spec.models import Role, StackSpec
 from hachaos.spec.probes import ProbeSpec
+from hachaos.spec.steps import CommandSpec
 from hachaos.spec.workloads import BuildLedgerSpec, WorkloadSpec
 
 
@@ -112,47 +113,76 @@ def target_findings(
         )
 
 
-def partition_findings(fault: PartitionFaultSpec, stack: StackSpec) -> Iterator[Finding]:
+Loc = tuple[str | int, ...]
+
+
+def partition_findings(
+    fault: PartitionFaultSpec, stack: StackSpec, loc: Loc = ("fault",)
+) -> Iterator[Finding]:
     """`among` names declared roles, `groups` name nodes of the stack."""
     roles = declared_roles(stack)
     for i, role in enumerate(fault.among):
         if role not in roles:
             yield Finding(
-                ("fault", "among", i),
+                (*loc, "among", i),
                 f"no node is declared with role '{role.value}' in stack '{stack.name}' "
                 f"(roles: {_roles_text(roles)})",
             )
     for i, group in enumerate(fault.groups):
         for j, node in enumerate(group):
             if node not in stack.nodes:
-                yield Finding(("fault", "groups", i, j), _unknown_node(stack, node))
+                yield Finding((*loc, "groups", i, j), _unknown_node(stack, node))
 
 
-def fault_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
-    """References of the `fault` section."""
+def fault_findings(data: Any, stack: StackSpec, loc: Loc = ("fault",)) -> Iterator[Finding]:
+    """References of one fault (the `fault` section, or a step's `inject`)."""
     fault = alone(FaultSpec, data)
     target = getattr(fault, "target", None)
     if target is not None:
-        yield from target_findings(target, stack, ("fault", "target"))
+        yield from target_findings(target, stack, (*loc, "target"))
     if isinstance(fault, PartitionFaultSpec):
-        yield from partition_findings(fault, stack)
+        yield from partition_findings(fault, stack, loc)
     if isinstance(fault, LinkFaultSpec):
         known = ", ".join(stack.links) or "none"
         for i, link in enumerate(fault.link_names()):
             if link not in stack.links:
-                where: tuple[str | int, ...] = ("fault", "link")
-                if fault.links:
-                    where = ("fault", "links", i)
+                where: Loc = (*loc, "links", i) if fault.links else (*loc, "link")
                 yield Finding(
                     where, f"unknown link '{link}' in stack '{stack.name}' (links: {known})"
                 )
 
 
-def probe_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
+def probe_findings(data: Any, stack: StackSpec, loc: Loc = ("probe",)) -> Iterator[Finding]:
     """The probe's target node exists."""
     target = getattr(alone(ProbeSpec, data), "target", None)
     if target is not None and target.node not in stack.nodes:
-        yield Finding(("probe", "target", "node"), _unknown_node(stack, target.node))
+        yield Finding((*loc, "target", "node"), _unknown_node(stack, target.node))
+
+
+def step_findings(data: Any, stack: StackSpec) -> Iterator[Finding]:
+    """References of the `steps`: each inject's fault, each command's target."""
+    if not isinstance(data, list):
+        return
+    for i, step in enumerate(data):
+        if not isinstance(step, dict):
+            continue
+        if "inject" in step:
+            yield from fault_findings(step["inject"], stack, ("steps", i, "inject"))
+        command = alone(CommandSpec, _command_of(step))
+        if command is not None:
+            where = ("steps", i, "run") if "run" in step else ("steps", i, "wait", "run")
+            yield from target_findings(command.target, stack, (*where, "target"))
+
+
+def _command_of(step: dict[str, Any]) -> Any:
+    """The raw command part of a `run` step or of a `wait` on a command, if any."""
+    if "run" in step:
+        run = step["run"]
+        if not isinstance(run, dict):
+            return None
+        return {k: v for k, v in run.items() if k in CommandSpec.model_fields}
+    wait = step.get("wait")
+    return wait.get("run") if isinstance(wait, dict) else None
 
 
 def workload_findings(data: dict[str, Any], stack: StackSpec) -> Iterator[Finding]:
@@ -176,8 +206,12 @@ def workload_findings(data: dict[str, Any], stack: StackSpec) -> Iterator[Findin
 
 def scenario_findings(data: dict[str, Any], stack: StackSpec) -> list[Finding]:
     """Every broken reference from a scenario's raw data into `stack`."""
+    probes = data.get("probes")
+    extra = probes.items() if isinstance(probes, dict) else ()
     return [
         *fault_findings(data.get("fault"), stack),
         *probe_findings(data.get("probe"), stack),
         *workload_findings(data, stack),
+        *(f for name, p in extra for f in probe_findings(p, stack, ("probes", name))),
+        *step_findings(data.get("steps"), stack),
     ]

@@ -32,9 +32,13 @@ class PostgresLedgerSpec(LedgerBase):
 
 
 class RedisLedgerSpec(LedgerBase):
-    """SET through the Sentinel-aware client; read back with SCAN on the master."""
+    """SET through the Sentinel-aware client; read back with SCAN on the master. `discovery:
+    every-write` asks the Sentinels before each write (as the probe
+    `redis-sentinel-discovery-write`) instead of keeping the master connection."""
 
     type: Literal["redis-ledger"]
+    discovery: Literal["cached", "every-write"] = "cached"
+    sentinel_timeout_ms: int = Field(default=100, ge=10, le=5000)
 
 
 class RabbitMQLedgerSpec(LedgerBase):
