@@ -10,8 +10,11 @@ first match wins:
    a wait that hit its deadline: the scenario's own predictions) → FAIL ``step-failed``;
 4. fault not effective, or no inject recorded → INCONCLUSIVE;
 5. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
-   outage expectation, expectation windows, recovery, lost writes, unexpected writes,
-   duplicated writes, loss window, unbudgeted loss, error rate, p99, primary overlap, heal).
+   outage expectation, expectation windows, recovery, lost / stuck / duplicated /
+   unacknowledged builds, lost writes, unexpected writes, duplicated writes, loss window,
+   unbudgeted loss, error rate, p99, the HTTP load's error rate and p99, primary overlap,
+   heal). A build ledger's lost and stuck builds fail even without a budget (every accepted
+   build must finish); its duplicated and unacknowledged builds only past their budget.
    A definite violation is not hidden by something else being unknown. Implicit limits,
    always judged:
 
