@@ -70,3 +70,29 @@ def test_unacknowledged_builds_fail_past_their_budget() -> None:
 def test_an_unread_ledger_is_inconclusive() -> None:
     v = verdict(Budget(recovery_time_s=10.0), unreadable(History(), "refused"))
     assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.DATA_UNKNOWN)
+
+
+def test_load_windows_are_measured_and_judged() -> None:
+    from hachaos.checks.latency import Phase, PhaseStats, WindowStats
+
+    def phase(p: Phase, rate: float, p99: float) -> PhaseStats:
+        return PhaseStats(p, 100, 100, 0, 0, rate, 10.0, 20.0, p99)
+
+    load = WindowStats(
+        phase(Phase.BEFORE, 0.0, 50.0),
+        phase(Phase.DURING, 0.2, 900.0),
+        phase(Phase.AFTER, 0.0, 60.0),
+        1,
+        2,
+        "revert",
+    )
+    ok = judge(Budget(max_load_p99_ms=1000.0), steady=STEADY, recovery=RECOVERED, load=load)
+    assert ok.passed
+    names = {m.name: m.value for m in ok.measurements}
+    assert names["load.p99_ms.during"] == 900.0
+    assert names["load.requests.during"] == 100
+    bad = judge(
+        Budget(max_load_error_rate={"during": 0.1}), steady=STEADY, recovery=RECOVERED, load=load
+    )
+    assert bad.reason is Reason.ERROR_RATE
+    assert bad.detail == "HTTP load: error rate during = 0.200 > 0.1"
