@@ -96,3 +96,13 @@ def test_load_windows_are_measured_and_judged() -> None:
     )
     assert bad.reason is Reason.ERROR_RATE
     assert bad.detail == "HTTP load: error rate during = 0.200 > 0.1"
+
+
+def test_a_load_budget_with_no_requests_is_inconclusive() -> None:
+    from hachaos.checks.latency import Phase, PhaseStats, WindowStats
+
+    empty = [PhaseStats(p, 0, 0, 0, 0, None, None, None, None) for p in Phase]
+    load = WindowStats(*empty, 1, 2, "revert")
+    v = judge(Budget(max_load_error_rate=0.01), steady=STEADY, recovery=RECOVERED, load=load)
+    assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.LATENCY_UNKNOWN)
+    assert v.detail == "the HTTP load recorded no requests in the before window"

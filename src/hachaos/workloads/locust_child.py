@@ -11,6 +11,7 @@ monotonic clock the runner's history uses: `{"s": start_ns, "e": end_ns, "m": me
 from __future__ import annotations
 
 import json
+import random
 import ssl
 import sys
 import time
@@ -35,25 +36,15 @@ def _user_class(config: dict[str, Any]) -> type[Any]:
         network_timeout = timeout
         connection_timeout = timeout
         insecure = cafile is None
-        ssl_context_factory = context if cafile else None
+        # a plain function here would become a bound method of the user
+        ssl_context_factory = staticmethod(context) if cafile else None
 
         @task
         def one(self) -> None:
-            i = self.environment.runner.stats.num_requests  # spread over the weighted list
-            method, path, body = _pick(requests, weights, i)
+            method, path, body = random.choices(requests, weights)[0]
             self.client.request(method, path, json=body, name=f"{method} {path}")
 
     return LoadUser
-
-
-def _pick(items: list[Any], weights: list[int], n: int) -> Any:
-    """Item number `n` of the sequence that repeats each item `weight` times."""
-    n %= sum(weights)
-    for item, weight in zip(items, weights, strict=True):
-        if n < weight:
-            return item
-        n -= weight
-    return items[-1]
 
 
 def _emit(

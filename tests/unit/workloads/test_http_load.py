@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,41 @@ def test_outcomes(status: int, error: str | None, outcome: Outcome) -> None:
 def test_op_of_names_an_error_status() -> None:
     op = op_of({"s": 1, "e": 2, "m": "POST", "p": "/x", "st": 503, "err": "X"})
     assert (op.kind, op.error, op.value, op.outcome) == ("post", "HTTP 503", "503", Outcome.FAIL)
+
+
+def test_https_load_trusts_the_given_ca_only(tmp_path: Path) -> None:
+    import ssl
+
+    from hachaos.tls.issue import issue
+
+    issued = issue("hc-test", ["127.0.0.1", "localhost"])
+    (tmp_path / "ca.crt").write_bytes(issued.ca_cert)
+    (tmp_path / "server.pem").write_bytes(issued.server_cert + issued.server_key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Server)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "server.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    history = History()
+    config = {
+        "base_url": f"https://127.0.0.1:{server.server_address[1]}",
+        "cafile": str(tmp_path / "ca.crt"),
+        "users": 1,
+        "spawn_rate": 10,
+        "wait_s": 0.01,
+        "timeout_s": 2,
+        "requests": [{"method": "GET", "path": "/ok", "body": None, "weight": 1}],
+    }
+    try:
+        with HttpLoad(history, config):
+            wait_until(
+                lambda: len(history.ops),
+                lambda n: n >= 5,
+                what="load ops",
+                timeout_s=20,
+                clock=REAL_CLOCK,
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert {op.outcome for op in history.ops} == {Outcome.OK}
