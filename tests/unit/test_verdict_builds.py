@@ -101,8 +101,10 @@ def test_load_windows_are_measured_and_judged() -> None:
 def test_a_load_budget_with_no_requests_is_inconclusive() -> None:
     from hachaos.checks.latency import Phase, PhaseStats, WindowStats
 
-    empty = [PhaseStats(p, 0, 0, 0, 0, None, None, None, None) for p in Phase]
-    load = WindowStats(*empty, 1, 2, "revert")
+    def empty(p: Phase) -> PhaseStats:
+        return PhaseStats(p, 0, 0, 0, 0, None, None, None, None)
+
+    load = WindowStats(empty(Phase.BEFORE), empty(Phase.DURING), empty(Phase.AFTER), 1, 2, "x")
     v = judge(Budget(max_load_error_rate=0.01), steady=STEADY, recovery=RECOVERED, load=load)
     assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.LATENCY_UNKNOWN)
     assert v.detail == "the HTTP load recorded no requests in the before window"
