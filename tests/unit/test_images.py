@@ -242,3 +242,23 @@ def test_present_image_passes_even_if_stale() -> None:
     from hachaos.backends.docker.images import require_images
 
     require_images(FakeApi({"hachaos/redis:latest": {}}), {"hachaos/redis:latest"})  # type: ignore[arg-type]
+
+
+def test_context_elsewhere_is_hashed_with_its_dockerfile(tmp_path: Path) -> None:
+    from hachaos.errors import InfraError
+    from hachaos.images.hashing import content_hash
+
+    images, app = tmp_path / "images", tmp_path / "apps" / "web"
+    (images / "web").mkdir(parents=True)
+    app.mkdir(parents=True)
+    (app / "main.py").write_text("print('hi')\n")
+    dockerfile = images / "web" / "Dockerfile"
+    dockerfile.write_text("# hachaos-context: ../../apps/web\nARG BASE=hachaos/tools:latest\n")
+    spec = load_catalog(images)["web"]
+    assert (spec.context, spec.dockerfile, spec.parent) == (app.resolve(), dockerfile, "tools")
+    before = content_hash(spec.context, "", "p", spec.extra_files())
+    dockerfile.write_text(dockerfile.read_text() + "RUN true\n")
+    assert content_hash(spec.context, "", "p", spec.extra_files()) != before
+    dockerfile.write_text("# hachaos-context: ../../../outside\n")
+    with pytest.raises(InfraError, match="is not a directory under"):
+        load_catalog(images)
