@@ -40,6 +40,31 @@ class RunningStack:
             )
         return topo
 
+    def part(self, namespace: str) -> RunningStack:
+        """The included stack `namespace` as a stack of its own: its spec (with its topology)
+        and its nodes, so the resolvers, probes and healers of that kind work on it as is."""
+        try:
+            spec = self.spec.parts[namespace]
+        except KeyError:
+            known = ", ".join(self.spec.parts) or "none"
+            raise HachaosError(
+                f"stack '{self.spec.name}' includes no stack as '{namespace}' (included: {known})"
+            ) from None
+        nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
+        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s, tls=self.tls)
+
+    def own(self) -> RunningStack:
+        """This stack without its included parts (itself when it includes nothing)."""
+        if not self.spec.parts:
+            return self
+        spec = self.spec.own()
+        nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
+        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s, tls=self.tls)
+
+    def views(self) -> list[RunningStack]:
+        """This stack's own view, then each included part's: where topologies live."""
+        return [self.own(), *(self.part(ns) for ns in self.spec.parts)]
+
     def node(self, name: str) -> Node:
         """The node called `name`."""
         return self.nodes[name]

@@ -10,8 +10,11 @@ first match wins:
    a wait that hit its deadline: the scenario's own predictions) → FAIL ``step-failed``;
 4. fault not effective, or no inject recorded → INCONCLUSIVE;
 5. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
-   outage expectation, expectation windows, recovery, lost writes, unexpected writes,
-   duplicated writes, loss window, unbudgeted loss, error rate, p99, primary overlap, heal).
+   outage expectation, expectation windows, recovery, lost / stuck / duplicated /
+   unacknowledged builds, lost writes, unexpected writes, duplicated writes, loss window,
+   unbudgeted loss, error rate, p99, the HTTP load's error rate and p99, primary overlap,
+   heal). A build ledger's lost and stuck builds fail even without a budget (every accepted
+   build must finish); its duplicated and unacknowledged builds only past their budget.
    A definite violation is not hidden by something else being unknown. Implicit limits,
    always judged:
 
@@ -57,6 +60,7 @@ from pydantic import (
     field_validator,
 )
 
+from hachaos.checks.builds import BuildLedgerResult
 from hachaos.checks.data import SetResult
 from hachaos.checks.expectations import WindowCheck
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
@@ -76,6 +80,12 @@ LIMITS = (
     "max_error_rate",
     "max_p99_ms",
     "max_primary_overlap_s",
+    "max_lost_builds",
+    "max_stuck_builds",
+    "max_duplicated_builds",
+    "max_unacknowledged_builds",
+    "max_load_error_rate",
+    "max_load_p99_ms",
 )
 
 
@@ -102,6 +112,12 @@ class Budget(BaseModel):
     max_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None
     max_p99_ms: StrictFloat | None = None
     max_primary_overlap_s: StrictFloat | None = None  # two primaries acknowledging at once
+    max_lost_builds: StrictInt | None = None  # build ledger: accepted, never run (default 0)
+    max_stuck_builds: StrictInt | None = None  # started, never finished (default 0)
+    max_duplicated_builds: StrictInt | None = None  # finished more than once (at-least-once)
+    max_unacknowledged_builds: StrictInt | None = None  # ran without the client getting a 201
+    max_load_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None  # HTTP load
+    max_load_p99_ms: StrictFloat | None = None  # HTTP load, every window with ok requests
     expect: Literal["available", "unavailable"] = "available"
     allow_harness_repair: StrictBool = False  # accept a stack the harness had to repair to re-form
 
@@ -112,6 +128,11 @@ class Budget(BaseModel):
         "max_unexpected",
         "max_p99_ms",
         "max_primary_overlap_s",
+        "max_lost_builds",
+        "max_stuck_builds",
+        "max_duplicated_builds",
+        "max_unacknowledged_builds",
+        "max_load_p99_ms",
     )
     @classmethod
     def _not_negative(cls, v: float | None, info: ValidationInfo) -> float | None:
@@ -119,7 +140,7 @@ class Budget(BaseModel):
             raise ValueError(f"{info.field_name} must be >= 0, got {v!r}")
         return v
 
-    @field_validator("max_error_rate")
+    @field_validator("max_error_rate", "max_load_error_rate")
     @classmethod
     def _rate_in_range(cls, v: float | dict[str, float] | None) -> float | dict[str, float] | None:
         items = v.items() if isinstance(v, dict) else [("", v)] if v is not None else []
@@ -138,11 +159,19 @@ class Budget(BaseModel):
 
     def error_rate_limits(self) -> dict[Phase, float]:
         """The error-rate limit per window (empty when none is set)."""
-        if self.max_error_rate is None:
-            return {}
-        if isinstance(self.max_error_rate, dict):
-            return {Phase(w): r for w, r in self.max_error_rate.items()}
-        return dict.fromkeys(Phase, self.max_error_rate)
+        return _per_window(self.max_error_rate)
+
+    def load_error_rate_limits(self) -> dict[Phase, float]:
+        """The HTTP load's error-rate limit per window (empty when none is set)."""
+        return _per_window(self.max_load_error_rate)
+
+
+def _per_window(limit: float | dict[WindowName, float] | None) -> dict[Phase, float]:
+    if limit is None:
+        return {}
+    if isinstance(limit, dict):
+        return {Phase(w): r for w, r in limit.items()}
+    return dict.fromkeys(Phase, limit)
 
 
 class VerdictOutcome(StrEnum):
@@ -180,6 +209,10 @@ class Reason(StrEnum):
     NOT_HEALED = "not-healed"
     HARNESS_REPAIR = "harness-repair"
     CLAIM_MISMATCH = "claim-mismatch"
+    LOST_BUILDS = "lost-builds"
+    STUCK_BUILDS = "stuck-builds"
+    DUPLICATED_BUILDS = "duplicated-builds"
+    UNACKNOWLEDGED_BUILDS = "unacknowledged-builds"
     STEP_FAILED = "step-failed"
     EXPECTATION_FAILED = "expectation-failed"
     EXPECTATION_UNKNOWN = "expectation-unknown"
@@ -287,6 +320,8 @@ def judge(
     before: BeforeFault | None = None,
     heal: HealReport | None = None,
     claims: tuple[ClaimReport, ...] = (),
+    builds: BuildLedgerResult | None = None,
+    load: WindowStats | None = None,
     failed_step: str | None = None,
     expectations: Sequence[WindowCheck] = (),
     waits: Sequence[StepTime] = (),
@@ -299,9 +334,11 @@ def judge(
         _outage(budget, recovery, latency),
         *(_expectation(budget, w) for w in expectations),
         _recovery(budget, recovery),
+        _builds(budget, builds),
         _data(budget, data),
         _loss(budget, data, loss),
         _latency(budget, latency),
+        _load(budget, load),
         _overlap(budget, overlap),
         _heal(budget, heal),
         ([_wait_time(w) for w in waits], []),
@@ -531,6 +568,54 @@ def _recovery_findings(budget: Budget, rec: Recovery, ok: bool | None) -> list[_
     return []
 
 
+def _builds(budget: Budget, builds: BuildLedgerResult | None) -> _Section:
+    """The build ledger: lost and stuck builds fail unless budgeted (every accepted build must
+    finish); duplicated and unacknowledged-but-ran builds are reported, and fail only past a
+    budget the scenario sets (at-least-once delivery allows them)."""
+    if builds is None:
+        return [], []
+    if not builds.complete:
+        ms = [Measurement("builds_acknowledged", builds.acknowledged, None, "", None)]
+        return ms, [_unknown(Reason.DATA_UNKNOWN, f"build ledger not read: {builds.reason}")]
+    limits = (
+        ("lost_builds", builds.lost, budget.max_lost_builds, 0, Reason.LOST_BUILDS),
+        ("stuck_builds", builds.stuck, budget.max_stuck_builds, 0, Reason.STUCK_BUILDS),
+        (
+            "duplicated_builds",
+            builds.duplicated,
+            budget.max_duplicated_builds,
+            None,
+            Reason.DUPLICATED_BUILDS,
+        ),
+        (
+            "unacknowledged_builds",
+            builds.unacknowledged_ran,
+            budget.max_unacknowledged_builds,
+            None,
+            Reason.UNACKNOWLEDGED_BUILDS,
+        ),
+    )
+    ms = [Measurement("builds_acknowledged", builds.acknowledged, None, "", None)]
+    findings: list[_Finding] = []
+    for name, ids, limit, implicit, reason in limits:
+        bound = limit if limit is not None else implicit
+        ok = None if bound is None else len(ids) <= bound
+        ms.append(Measurement(name, len(ids), bound, "", ok))
+        if ok is False:
+            shown = ", ".join(ids[:3]) + (" ..." if len(ids) > 3 else "")
+            findings.append(
+                _fail(reason, f"{len(ids)} {name.replace('_', ' ')} > {bound}: {shown}")
+            )
+    ms += [
+        Measurement("pickup_p50_s", builds.pickup.p50, None, "s", None),
+        Measurement("pickup_p99_s", builds.pickup.p99, None, "s", None),
+        Measurement("finish_p99_s", builds.finish.p99, None, "s", None),
+        Measurement("finish_max_s", builds.finish.max, None, "s", None),
+        Measurement("abandoned_executions", builds.abandoned, None, "", None),
+    ]
+    return ms, findings
+
+
 def _data(budget: Budget, data: SetResult | None) -> _Section:
     limits = (
         ("lost_writes", budget.max_lost_writes, Reason.LOST_WRITES),
@@ -618,6 +703,28 @@ def _latency(budget: Budget, latency: WindowStats | None) -> _Section:
     findings = [f for _, fs in (*rates, *p99s) for f in fs]
     findings += _nothing_measured(budget, rate_limits, latency)
     return [m for m, _ in (*rates, *p99s)], findings
+
+
+def _load(budget: Budget, load: WindowStats | None) -> _Section:
+    """The HTTP load's error rate and p99 per window (`load.` measurements), judged against
+    `max_load_error_rate` / `max_load_p99_ms` when set."""
+    limits = budget.load_error_rate_limits()
+    p99_limit = budget.max_load_p99_ms
+    if load is None:
+        if not limits and p99_limit is None:
+            return [], []
+        return [], [_unknown(Reason.LATENCY_UNKNOWN, "the HTTP load recorded no requests")]
+    ms: list[Measurement] = []
+    findings: list[_Finding] = []
+    for stats in load.phases():
+        for m, fs in (_rate(stats, limits.get(stats.phase)), _p99(stats, p99_limit)):
+            ms.append(replace(m, name=f"load.{m.name}"))
+            findings += [replace(f, detail=f"HTTP load: {f.detail}") for f in fs]
+        ms.append(Measurement(f"load.requests.{stats.phase}", stats.count, None, "", None))
+        if stats.count == 0 and (stats.phase in limits or p99_limit is not None):
+            detail = f"the HTTP load recorded no requests in the {stats.phase} window"
+            findings.append(_unknown(Reason.LATENCY_UNKNOWN, detail))
+    return ms, findings
 
 
 def _rate(stats: PhaseStats, limit: float | None) -> tuple[Measurement, list[_Finding]]:

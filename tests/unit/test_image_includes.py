@@ -72,5 +72,6 @@ def test_repo_catalog_builds_the_apps_images_with_their_source() -> None:
     catalog = load_catalog()
     assert [i.arcname for i in catalog["appliance"].includes] == ["apps/appliance"]
     assert [i.arcname for i in catalog["quorum"].includes] == ["apps/quorum"]
-    with_apps = {"appliance", "quorum"}
+    assert [i.arcname for i in catalog["platform"].includes] == ["apps/platform"]
+    with_apps = {"appliance", "quorum", "platform"}
     assert all(not s.includes for n, s in catalog.items() if n not in with_apps)

@@ -9,6 +9,7 @@ from hachaos.clients.postgres import PgSession
 from hachaos.errors import HachaosError
 from hachaos.probes.amqp import AmqpPublishProbe
 from hachaos.probes.base import Probe
+from hachaos.probes.build import BuildProbe
 from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.http_items import HttpReadProbe, HttpWriteProbe
 from hachaos.probes.http_wiring import http_client, put_item, tls_config
@@ -19,6 +20,7 @@ from hachaos.probes.tcp import TcpConnectProbe
 from hachaos.running import RunningStack
 from hachaos.spec.models import EntrySpec, RabbitMQTopology, RedisSentinelTopology
 from hachaos.spec.probes import (
+    BuildProbeSpec,
     HttpProbeSpec,
     HttpReadProbeSpec,
     HttpWriteProbeSpec,
@@ -60,6 +62,13 @@ def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, TcpProbeSpec)
     host, port = _endpoint(stack, spec.target)
     return TcpConnectProbe(host, port, spec.timeout_ms / 1000)
+
+
+def _build(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, BuildProbeSpec)
+    host, port = _endpoint(stack, spec.target)
+    tls = client_context(stack) if spec.scheme == "https" else None
+    return BuildProbe(host, port, f"{prefix}:build", spec.timeout_ms / 1000, tls=tls)
 
 
 def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
@@ -117,6 +126,7 @@ def _http_read(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 
 BUILDERS: dict[str, ProbeBuilder] = {
     "amqp-publish": _amqp_publish,
+    "build": _build,
     "redis-sentinel-write": _redis_sentinel_write,
     "redis-sentinel-discovery-write": _redis_discovery_write,
     "tcp": _tcp,

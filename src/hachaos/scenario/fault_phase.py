@@ -15,7 +15,7 @@ from hachaos.scenario.phases import await_recovery
 from hachaos.scenario.steps import run_schedule
 from hachaos.spec.faults import FaultSpec
 from hachaos.topology import resolver_for
-from hachaos.topology.base import Healable, HealReport
+from hachaos.topology.base import Healable, HealReport, combine_heals
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,16 @@ def _recovery_line(rec: Recovery) -> str:
 
 def _heal(run: RunContext) -> HealReport | None:
     """After revert: wait (bounded by the stack's ready timeout) until the stack has re-formed,
-    where its topology can tell. The report is judged (``not-healed``, ``harness-repair``)."""
-    resolver = resolver_for(run.stack)
-    if not isinstance(resolver, Healable):
+    where its topology can tell (each included stack's too, one after the other). The report is
+    judged (``not-healed``, ``harness-repair``)."""
+    healers = [
+        (view, r) for view in run.stack.views() if isinstance(r := resolver_for(view), Healable)
+    ]
+    if not healers:
         return None
-    timeout_s = run.stack.spec.ready_timeout_s
+    timeout_s = max(view.spec.ready_timeout_s for view, _ in healers)
     with run.bus.step("heal", timeout_s=f"{timeout_s:g}"):
-        report = resolver.await_healed(timeout_s)
+        report = combine_heals([r.await_healed(v.spec.ready_timeout_s) for v, r in healers])
     run.bus.emit(Parameter("heal", report.summary()))
     run.bus.emit(Progress("heal", report.summary()))
     if not report.healed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hachaos.checks.builds import BuildLedgerResult
 from hachaos.checks.data import SetResult
 from hachaos.checks.expectations import WindowCheck, expectation
 from hachaos.checks.latency import WindowStats, windows
@@ -22,6 +23,7 @@ from hachaos.spec.schedule import windows_of
 from hachaos.spec.steps import WaitStep
 from hachaos.topology.base import ClaimReport
 from hachaos.verdict import Verdict, judge
+from hachaos.workloads.http_load import LOAD_PROCESS
 
 NO_ORIGINS = Origins()
 
@@ -38,6 +40,7 @@ class Measured:
     expectations: tuple[WindowCheck, ...] = ()  # the steps' expectation windows
     origins: Origins = NO_ORIGINS  # where the steps start the clocks (none: the first inject)
     waits: tuple[StepTime, ...] = ()  # how long each named wait took
+    load: WindowStats | None = None  # the HTTP load's requests, per window
 
 
 NO_OVERLAP = PrimaryOverlap(True, (), (), (), 0.0, None)
@@ -63,6 +66,9 @@ def measure(
         expectations(spec, history),
         o,
         tuple(wait_times(history, named_waits(spec))),
+        windows(history, process=LOAD_PROCESS, origin_ns=o.first_action_ns)
+        if spec.load is not None
+        else None,
     )
 
 
@@ -114,6 +120,7 @@ def judge_run(
     *,
     data: SetResult | None = None,
     claims: tuple[ClaimReport, ...] = (),
+    builds: BuildLedgerResult | None = None,
 ) -> Verdict:
     """The verdict of one run from what was measured and what the fault phase left."""
     loss_origin = measured.origins.first_action_ns
@@ -132,4 +139,6 @@ def judge_run(
         failed_step=fault.failed_step,
         expectations=measured.expectations,
         waits=measured.waits,
+        builds=builds,
+        load=measured.load,
     )

@@ -6,6 +6,7 @@ import random
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field
 
+from hachaos.checks.builds import BuildLedgerResult
 from hachaos.checks.data import SetResult, check_set
 from hachaos.clock import REAL_CLOCK, Clock
 from hachaos.errors import HachaosError
@@ -21,9 +22,13 @@ from hachaos.scenario.measure import judge_run, measure, report_measured
 from hachaos.scenario.phases import await_ops, await_steady, probe_process
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
+from hachaos.spec.workloads import BuildLedgerSpec
 from hachaos.topology import resolver_for
 from hachaos.topology.base import ClaimChecker, ClaimReport
+from hachaos.topology.patroni import entry_target
+from hachaos.workloads.builds import BuildLedger
 from hachaos.workloads.factory import make_store
+from hachaos.workloads.http_load import HttpLoad
 from hachaos.workloads.ledger import LEDGER_PROCESS, Ledger
 
 CLAIM_TIMEOUT_S = 10.0
@@ -32,11 +37,11 @@ CLAIM_TIMEOUT_S = 10.0
 def _check_claims(run: RunContext) -> tuple[ClaimReport, ...]:
     """At steady state, before the fault: does the running stack match what its spec claims
     (where its topology can tell)? A claim that does not hold fails the run."""
-    resolver = resolver_for(run.stack)
-    if not isinstance(resolver, ClaimChecker):
+    checkers = [r for v in run.stack.views() if isinstance(r := resolver_for(v), ClaimChecker)]
+    if not checkers:
         return ()
     with run.bus.step("claims", timeout_s=f"{CLAIM_TIMEOUT_S:g}"):
-        claims = resolver.check_claims(CLAIM_TIMEOUT_S)
+        claims = tuple(c for r in checkers for c in r.check_claims(CLAIM_TIMEOUT_S))
     for claim in claims:
         run.bus.emit(Parameter("claim", claim.summary()))
         if not claim.holds:
@@ -47,14 +52,61 @@ def _check_claims(run: RunContext) -> tuple[ClaimReport, ...]:
 def _ledger(run: RunContext, prefix: str) -> Ledger | None:
     """The scenario's acknowledged-writes ledger, if it declares a workload."""
     wl = run.spec.workload
-    if wl is None:
-        return None
+    if wl is None or isinstance(wl, BuildLedgerSpec):
+        return None  # the build ledger writes nothing: it judges the build probe's enqueues
     store = make_store(wl, run.stack, prefix)
     return Ledger(store, run.history, wl.interval_ms / 1000, run.clock, wl.writers)
 
 
 def _writing(ledger: Ledger | None) -> AbstractContextManager[object]:
     return ledger.running() if ledger is not None else nullcontext()
+
+
+def _loading(run: RunContext) -> AbstractContextManager[object]:
+    """The scenario's HTTP load (a locust child process), for the duration of the run."""
+    spec = run.spec.load
+    if spec is None:
+        return nullcontext()
+    if spec.target.node not in run.stack.nodes:
+        raise HachaosError(f"load target names unknown node '{spec.target.node}'")
+    host, port = run.stack.node(spec.target.node).address().host_port(spec.target.port)
+    cafile = None
+    if spec.scheme == "https":
+        if run.stack.tls is None:
+            raise HachaosError(f"https load: stack '{run.stack.spec.name}' declares no 'tls'")
+        cafile = str(run.stack.tls.ca_path)
+    config = {
+        "base_url": f"{spec.scheme}://{host}:{port}",
+        "cafile": cafile,
+        "users": spec.users,
+        "spawn_rate": spec.spawn_rate,
+        "wait_s": spec.wait_ms / 1000,
+        "timeout_s": spec.timeout_ms / 1000,
+        "requests": [r.model_dump() for r in spec.requests],
+    }
+    return HttpLoad(run.history, config)
+
+
+def _build_ledger(run: RunContext) -> BuildLedgerResult | None:
+    """After healing: wait until every acknowledged build finished (or the deadline), and
+    judge the platform's records against what the probe was told."""
+    wl = run.spec.workload
+    if not isinstance(wl, BuildLedgerSpec):
+        return None
+    target = entry_target(run.stack.part(wl.database))
+    ledger = BuildLedger(target, f"hachaos:{run.stack.run_id}:build", clock=run.clock)
+    with run.bus.step("build ledger", timeout_s=f"{wl.final_read_timeout_s:g}"):
+        result = ledger.settle(run.history, wl.final_read_timeout_s)
+    if ledger.read_error is not None:
+        run.bus.emit(Message(ledger.read_error, "warning"))
+    summary = (
+        f"{result.acknowledged} acknowledged, {len(result.lost)} lost, {len(result.stuck)} "
+        f"stuck, {len(result.duplicated)} duplicated, {len(result.unacknowledged_ran)} ran "
+        "unacknowledged"
+    )
+    run.bus.emit(Parameter("build ledger", summary if result.complete else result.reason))
+    run.bus.emit(Progress("build ledger", summary if result.complete else result.reason))
+    return result
 
 
 def _final_read(run: RunContext, ledger: Ledger | None) -> SetResult | None:
@@ -180,7 +232,7 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
     interval_s = spec.probe.interval_ms / 1000
     fault = FaultOutcome()
     claims: tuple[ClaimReport, ...] = ()
-    with _probing(prepared), _writing(ledger):
+    with _probing(prepared), _writing(ledger), _loading(run):
         with bus.step("steady state", samples=str(spec.steady_state.samples)):
             steady = await_steady(
                 run.history, spec.steady_state, clock, bus.progress("steady state")
@@ -190,11 +242,12 @@ def _run_prepared(prepared: PreparedRun) -> ScenarioResult:
             fault = steps_phase(run) if spec.fault is None else fault_phase(run, spec.fault)
             await_ops(run.history, spec.recovery.sustain_ops, clock, spec.recovery.observe_s)
     data = _final_read(run, ledger) if steady.ok else None
+    builds = _build_ledger(run) if steady.ok else None
     multi_writer = getattr(stack.spec.topology, "multi_writer", False) is True
     measured = measure(spec, run.history, steady, multi_writer=multi_writer)
     report_measured(bus, measured)
     with bus.step("verdict"):
-        verdict = judge_run(spec, measured, steady, fault, data=data, claims=claims)
+        verdict = judge_run(spec, measured, steady, fault, data=data, claims=claims, builds=builds)
     bus.emit(Progress("verdict", f"{verdict.outcome.upper()} [{verdict.reason}] {verdict.detail}"))
     result = ScenarioResult(
         spec.name,

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from hachaos.errors import ConfigError, Problem
+from hachaos.spec.compose import load_parts, merged_data, resolve_references
 from hachaos.spec.expand import expand
 from hachaos.spec.matrix import Point, points
 from hachaos.spec.models import Role, SpecError, StackSpec, is_name, short
@@ -143,6 +144,8 @@ class StackSource:
     path: Path
     src: Located
     head: StackHead
+    stack_dirs: tuple[Path, ...] = ()
+    chain: tuple[Path, ...] = ()  # the files including this one (cycle detection)
 
     def expand(self, values: Mapping[str, ParamValue] | None = None) -> StackSpec:
         """The stack for `values` (defaults for the others); ConfigError when invalid."""
@@ -152,7 +155,10 @@ class StackSource:
             name, why = next(iter(bad.items()))
             raise ConfigError([Problem(str(self.path), 1, f"parameter {name}: {why}")])
         expanded = expand(self.src, self.head, values)
-        spec, problems = _validate(StackSpec, expanded)
+        if "include" in expanded.data:
+            spec, problems = _compose(expanded, self.path, self.stack_dirs, self.chain)
+        else:
+            spec, problems = _validate(StackSpec, _no_parts(expanded))
         if problems or spec is None:
             raise ConfigError(_template_paths(problems, self.head, expanded))
         return spec
@@ -193,21 +199,62 @@ def merge_points(per_point: Sequence[tuple[str, Sequence[Problem]]]) -> list[Pro
     return sorted(out, key=lambda p: (p.file, p.line))
 
 
-def stack_source(path: Path) -> StackSource:
+def stack_source(
+    path: Path, stack_dirs: Sequence[Path] = (), chain: tuple[Path, ...] = ()
+) -> StackSource:
     """Parse a stack file and validate its parameter declarations."""
     src = load_located(path)
     part = {k: src.data[k] for k in HEAD_KEYS if k in src.data}
     head, problems = _validate(StackHead, Located(src.file, part, src.lines))
     if problems or head is None:
         raise ConfigError(problems)
-    return StackSource(path, src, head)
+    return StackSource(path, src, head, tuple(stack_dirs), chain)
 
 
-def load_stack(path: Path, values: Mapping[str, ParamValue] | None = None) -> StackSpec:
+def load_stack(
+    path: Path,
+    values: Mapping[str, ParamValue] | None = None,
+    *,
+    stack_dirs: Sequence[Path] = (),
+    _chain: tuple[Path, ...] = (),
+) -> StackSpec:
     """Parse and validate a stack file. With `values`, the stack for those parameter values;
-    without, every choice is validated and the defaults' stack returned."""
-    source = stack_source(path)
+    without, every choice is validated and the defaults' stack returned. Stacks it includes
+    are looked up beside it, in `stack_dirs`, then in `fixtures/stacks` above it (see
+    `hachaos.spec.compose`)."""
+    source = stack_source(path, stack_dirs, _chain)
     return source.check_all() if values is None else source.expand(values)
+
+
+def _no_parts(src: Located) -> Located:
+    """`parts` is filled by the loader only: a file that writes it gets 'unknown key'."""
+    if "parts" not in src.data:
+        return src
+    data = {k: v for k, v in src.data.items() if k != "parts"}
+    data["parts "] = src.data["parts"]  # not a field: reported as an unknown key on its line
+    lines = {**src.lines, ("parts ",): src.line_of(("parts",))}
+    return Located(src.file, data, lines)
+
+
+def _compose(
+    src: Located, path: Path, stack_dirs: Sequence[Path], chain: tuple[Path, ...]
+) -> tuple[StackSpec | None, list[Problem]]:
+    """Load the included stacks, substitute references into them, validate the merged stack."""
+    dirs = [path.resolve().parent, *stack_search_dirs(path.resolve().parent, stack_dirs)]
+    chain = (*chain, path.resolve())
+
+    def load(child: Path, inner: tuple[Path, ...]) -> StackSpec:
+        return load_stack(child, stack_dirs=stack_dirs, _chain=inner)
+
+    parts, problems = load_parts(src, chain, lambda n: find_stack_file(n, dirs), load)
+    data, bad_refs = resolve_references(src, parts)
+    problems += bad_refs
+    if "parts" in data:
+        problems.append(src.problem(("parts",), "unknown key 'parts'"))
+    if problems:
+        return None, sorted(problems, key=lambda p: (p.file != src.file, p.line))
+    merged = Located(src.file, merged_data(data, parts), src.lines)
+    return _validate(StackSpec, merged)
 
 
 @dataclass(frozen=True)
@@ -329,7 +376,7 @@ def _find_stack(
         where = ", ".join(str(d) for d in dirs) or "no fixtures/stacks directory found"
         return None, [src.problem(("stack",), f"unknown stack '{stack_name}' (looked in {where})")]
     try:
-        return stack_source(stack_path), []
+        return stack_source(stack_path, stack_dirs), []
     except ConfigError as exc:
         return None, exc.problems
 

@@ -226,11 +226,15 @@ class RedisSentinelTopology(Model):
 
 class RabbitMQTopology(Model):
     """RabbitMQ roles from the cluster: `primary` is the quorum queue's leader, asked at fault
-    time; `queue` is the quorum queue probes and ledgers publish to."""
+    time; `queue` is the quorum queue probes and ledgers publish to. `user` / `password` are
+    the broker's credentials as configured (RabbitMQ's default account unless the stack creates
+    another), so a composing stack can hand them to its clients (`${mq.topology.password}`)."""
 
     kind: Literal["rabbitmq"]
     queue: str = Field(default="hachaos", min_length=1, max_length=200)
     amqp_port: Port = 5672
+    user: str = Field(default="guest", min_length=1, max_length=200)
+    password: SecretStr = SecretStr("guest")
 
     def derived_roles(self) -> frozenset[Role]:
         """Roles held at run time without being declared on a node: the queue's leader
@@ -303,6 +307,12 @@ class PatroniTopology(Model):
     password: SecretStr
 
 
+class IncludeSpec(Model):
+    """One included stack file, found by name like a scenario's `stack:` (never a path)."""
+
+    stack: Name
+
+
 TLS_DIR = "/etc/hachaos/tls"  # where a `tls` node finds the run's certificate, key and CA
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 HOST_NAME_RE = re.compile(rf"(?=.{{1,253}}\Z){_LABEL}(?:\.{_LABEL})*")
@@ -354,11 +364,19 @@ class StackSpec(Model):
 
     Cross-node checks raise SpecError with the key path they are about, so each is reported on
     the line of the offending key.
+
+    A composed stack `include`s other stack files under namespaces. The loader (see
+    `hachaos.spec.compose`) merges their nodes and links into `nodes` / `links` (node names
+    are global: the included files' own configuration names them) and keeps each included
+    stack, whole and with its topology, in `parts` under its namespace, so its roles ("the
+    Patroni primary") stay resolvable: `RunningStack.part(namespace)`.
     """
 
     name: Name
     description: str = ""
     image: str | None = None
+    include: dict[Name, IncludeSpec] = Field(default_factory=dict, max_length=16)
+    parts: dict[Name, StackSpec] = Field(default_factory=dict, exclude=True)
     nodes: dict[Name, NodeSpec] = Field(min_length=1, max_length=MAX_NODES)
     topology: (
         RedisSentinelTopology
@@ -482,3 +500,17 @@ class StackSpec(Model):
     def nodes_with_role(self, role: Role) -> list[str]:
         """Names of the nodes declared with `role`, in spec order."""
         return [n for n, spec in self.nodes.items() if spec.role == role]
+
+    def part_of(self, node: str) -> str | None:
+        """The namespace of the included stack that declares `node` (None: this stack's own)."""
+        return next((ns for ns, part in self.parts.items() if node in part.nodes), None)
+
+    def own(self) -> StackSpec:
+        """This stack without its included parts: its own nodes and links, its own topology."""
+        if not self.parts:
+            return self
+        part_nodes = {n for part in self.parts.values() for n in part.nodes}
+        part_links = {n for part in self.parts.values() for n in part.links}
+        nodes = {n: s for n, s in self.nodes.items() if n not in part_nodes}
+        links = {n: s for n, s in self.links.items() if n not in part_links}
+        return self.model_copy(update={"nodes": nodes, "links": links, "parts": {}})

@@ -87,6 +87,19 @@ class HttpReadProbeSpec(ProbeBase, HttpClientSpec):
         return refs
 
 
+class BuildProbeSpec(ProbeBase):
+    """Enqueue one build (POST /builds) through `target` (the platform's load balancer) every
+    `interval_ms` (at most 100); ok only on 201. The build ledger matches the platform's
+    records to these ops by request id. With `scheme: https` the load balancer's certificate
+    is verified against the run's CA (the stack's `tls`)."""
+
+    type: Literal["build"]
+    target: EntrySpec
+    scheme: Literal["http", "https"] = "http"
+    interval_ms: int = Field(default=100, ge=5, le=100)
+    timeout_ms: int = Field(default=2000, ge=10, le=30000)
+
+
 ProbeSpec = Annotated[
     RedisSentinelWriteProbeSpec
     | RedisSentinelDiscoveryWriteProbeSpec
@@ -95,6 +108,7 @@ ProbeSpec = Annotated[
     | SqlProbeSpec
     | AmqpPublishProbeSpec
     | HttpWriteProbeSpec
-    | HttpReadProbeSpec,
+    | HttpReadProbeSpec
+    | BuildProbeSpec,
     Field(discriminator="type"),
 ]

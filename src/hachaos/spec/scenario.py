@@ -23,7 +23,7 @@ from hachaos.spec.steps import (
     StepSpec,
     WaitStep,
 )
-from hachaos.spec.workloads import WorkloadSpec
+from hachaos.spec.workloads import HttpLoadSpec, WorkloadSpec
 from hachaos.verdict import LIMITS, Budget
 
 __all__ = [
@@ -85,6 +85,7 @@ class ScenarioSpec(Model):
     probes: dict[Name, ProbeSpec] = Field(default_factory=dict, max_length=16)
     steady_state: SteadyStateSpec = Field(default_factory=SteadyStateSpec)
     workload: WorkloadSpec | None = None
+    load: HttpLoadSpec | None = None
     fault: FaultSpec | None = None
     steps: tuple[StepSpec, ...] | None = Field(default=None, min_length=1, max_length=MAX_STEPS)
     recovery: RecoverySpec = Field(default_factory=RecoverySpec)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from hachaos.spec.http import HttpClientSpec
-from hachaos.spec.models import EntrySpec, Model
+from hachaos.spec.models import EntrySpec, Model, Name
 
 
 class LedgerBase(Model):
@@ -64,7 +64,45 @@ class HttpLedgerSpec(LedgerBase, HttpClientSpec):
         return refs
 
 
+class BuildLedgerSpec(Model):
+    """The build ledger: after healing, every build the `build` probe got a 201 for must be
+    finished exactly once within `final_read_timeout_s`. Read from the platform's Postgres,
+    the included Patroni stack named by `database` (its namespace), through its entry point.
+    It writes nothing itself: the probe's enqueues are the writes."""
+
+    type: Literal["build-ledger"]
+    database: Name = "pg"
+    final_read_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    min_acknowledged: int = Field(default=10, ge=1, le=1_000_000)
+
+
+class LoadRequest(Model):
+    """One kind of request the load makes; `weight` is its share of all requests."""
+
+    method: Literal["GET", "POST"] = "GET"
+    path: str = Field(default="/", pattern=r"^/[!-~]*$", max_length=2000)
+    body: dict[str, str | int | float | bool] | None = None  # sent as JSON
+    weight: int = Field(default=1, ge=1, le=1000)
+
+
+class HttpLoadSpec(Model):
+    """HTTP load on `target` with locust (in a process of its own): `users` concurrent users,
+    started at `spawn_rate` per second, each making one of `requests` then pausing `wait_ms`.
+    Its error rate and p99 per window (before, during, after) join the verdict."""
+
+    type: Literal["http-load"]
+    target: EntrySpec
+    scheme: Literal["http", "https"] = "http"
+    users: int = Field(default=10, ge=1, le=500)
+    spawn_rate: float = Field(default=10.0, gt=0, le=500)
+    wait_ms: int = Field(default=100, ge=0, le=60_000)
+    timeout_ms: int = Field(default=5000, ge=10, le=60_000)
+    requests: tuple[LoadRequest, ...] = Field(min_length=1, max_length=20)
+
+
+LedgerSpec = PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec | HttpLedgerSpec
+
 WorkloadSpec = Annotated[
-    PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec | HttpLedgerSpec,
+    PostgresLedgerSpec | RedisLedgerSpec | RabbitMQLedgerSpec | HttpLedgerSpec | BuildLedgerSpec,
     Field(discriminator="type"),
 ]

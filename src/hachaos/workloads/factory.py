@@ -11,7 +11,7 @@ from hachaos.probes.http_wiring import http_client, tls_config
 from hachaos.probes.redis_discovery import RedisDiscoveryWriteProbe
 from hachaos.running import RunningStack
 from hachaos.spec.models import RabbitMQTopology, RedisSentinelTopology
-from hachaos.spec.workloads import HttpLedgerSpec, RedisLedgerSpec, WorkloadSpec
+from hachaos.spec.workloads import HttpLedgerSpec, LedgerSpec, RedisLedgerSpec
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import discovery_for, sentinel_for
@@ -23,15 +23,15 @@ from hachaos.workloads.redis import RedisLedgerStore
 
 READ_TIMEOUT_S = 10.0  # one read-back lists every key: longer than a write
 
-StoreBuilder = Callable[[WorkloadSpec, RunningStack, str], LedgerStore]
+StoreBuilder = Callable[[LedgerSpec, RunningStack, str], LedgerStore]
 
 
-def _postgres(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+def _postgres(spec: LedgerSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     timeout_s = spec.timeout_ms / 1000
     return PostgresLedgerStore(entry_target(stack), prefix, timeout_s, node_namer(stack))
 
 
-def _redis(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+def _redis(spec: LedgerSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     assert isinstance(spec, RedisLedgerSpec)
     topo = stack.topology_as(RedisSentinelTopology, "workload redis-ledger")
     timeout_s = spec.timeout_ms / 1000
@@ -53,7 +53,7 @@ def _discovering(spec: RedisLedgerSpec, stack: RunningStack, prefix: str) -> Cal
     return writer
 
 
-def _rabbitmq(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+def _rabbitmq(spec: LedgerSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     queue = stack.topology_as(RabbitMQTopology, "workload rabbitmq-ledger").queue
     drain_s = spec.final_read_timeout_s
     return RabbitMQLedgerStore(
@@ -61,7 +61,7 @@ def _rabbitmq(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerSto
     )
 
 
-def _http(spec: WorkloadSpec, stack: RunningStack, prefix: str) -> LedgerStore:
+def _http(spec: LedgerSpec, stack: RunningStack, prefix: str) -> LedgerStore:
     assert isinstance(spec, HttpLedgerSpec)
     timeout_s = spec.timeout_ms / 1000
     tls = tls_config(stack, spec)
@@ -77,7 +77,7 @@ BUILDERS: dict[str, StoreBuilder] = {
 }
 
 
-def make_store(spec: WorkloadSpec, stack: RunningStack, run_prefix: str) -> LedgerStore:
+def make_store(spec: LedgerSpec, stack: RunningStack, run_prefix: str) -> LedgerStore:
     """The ledger store for `spec.type`, writing keys under the run's ledger prefix."""
     try:
         builder = BUILDERS[spec.type]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from hachaos.history import Outcome
-from hachaos.node import Address, ExecResult
+from hachaos.node import Address, ExecResult, NodeRef
 from hachaos.probes.base import Attempt, Probe
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
@@ -60,6 +60,10 @@ class FakeNode:
 
     def start(self) -> None:
         self.running = True
+
+    def ref(self) -> NodeRef:
+        """How a reaper would reach it again (its container id, else its name)."""
+        return NodeRef("docker", self.name, self.container_id or self.name)
 
 
 class NodeProbe:

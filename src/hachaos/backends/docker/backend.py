@@ -91,7 +91,7 @@ class DockerBackend:
             reap(self.api, run_id)
             forget_run_tls(run_id)
             raise
-        return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0, tls)
+        return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0, tls=tls)
 
     def _create_and_start(
         self,
