@@ -1,5 +1,6 @@
 """A Docker container as a Node: kill, stop, start, pause, resume, exec, logs, address, firewall
-rules in its namespace, network disconnect, and a reference the reaper reaches it by."""
+rules in its namespace, network disconnect, a reference the reaper reaches it by, and a
+testinfra connection string."""
 
 from __future__ import annotations
 
@@ -103,6 +104,10 @@ class DockerNode:
     def ref(self) -> NodeRef:
         """The container id, for the journal: the reaper reaches the node by it."""
         return NodeRef(BACKEND, self.name, self.container_id)
+
+    def testinfra_host(self) -> str:
+        """`docker://<container id>`: testinfra's docker backend (`docker exec`)."""
+        return f"docker://{self.container_id}"
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> None:
         try:
