@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
         addr = node.address()
         ports = " ".join(f"{c}->{h}:{p}" for c, (h, p) in sorted(addr.published.items()))
         print(f"  {name:14} {node.role:9} {addr.ip or '-':15} {ports}")
+    if running.tls is not None:
+        names = ", ".join(running.tls.names)
+        print(f"  TLS: server certificate for {names}; trust CA {running.tls.ca_path}")
     print(f"tear down with: hachaos down {run_id}")
     return 0
 

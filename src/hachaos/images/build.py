@@ -90,10 +90,12 @@ def _previous_base(api: docker.APIClient, order: list[ImageSpec]) -> str | None:
 
 def _plan(spec: ImageSpec, root: BaseImage, hashes: dict[str, str]) -> _Plan:
     if spec.parent is None:
-        return _Plan(spec, content_hash(spec.context, root.image_id), root.ref)
+        return _Plan(
+            spec, content_hash(spec.context, root.image_id, extra=spec.extra_files()), root.ref
+        )
     parent_hash = hashes[spec.parent]
     base_ref = f"{repo_of(spec.parent)}:{short(parent_hash)}"
-    return _Plan(spec, content_hash(spec.context, "", parent_hash), base_ref)
+    return _Plan(spec, content_hash(spec.context, "", parent_hash, spec.extra_files()), base_ref)
 
 
 def _build_one(api: docker.APIClient, plan: _Plan, *, force: bool, say: Say) -> BuildResult:
@@ -126,6 +128,7 @@ def _stream_build(api: docker.APIClient, plan: _Plan, tag: str, *, force: bool, 
     try:
         events = api.build(
             path=str(plan.spec.context),
+            dockerfile=str(plan.spec.dockerfile) if plan.spec.dockerfile else None,
             tag=tag,
             buildargs={"BASE": plan.base_ref},
             labels=labels,

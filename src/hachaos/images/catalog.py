@@ -19,15 +19,26 @@ ENV_DIR = "HACHAOS_IMAGES_DIR"
 ENV_NAMESPACE = "HACHAOS_IMAGE_NAMESPACE"
 
 _BASE_ARG = re.compile(r"^\s*ARG\s+BASE\s*=\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
+_CONTEXT = re.compile(r"^#\s*hachaos-context:\s*(\S+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class ImageSpec:
-    """One buildable image: its context directory and the catalog image it builds on, if any."""
+    """One buildable image: its context directory and the catalog image it builds on, if any.
+
+    The context is the Dockerfile's directory unless the Dockerfile names another one with a
+    `# hachaos-context: RELATIVE/DIR` line (e.g. an application's source kept beside the
+    stacks that run it); `dockerfile` is then the Dockerfile outside that context.
+    """
 
     name: str
     context: Path
     parent: str | None
+    dockerfile: Path | None = None
+
+    def extra_files(self) -> tuple[Path, ...]:
+        """Files the image is built from that are not in its context (its Dockerfile)."""
+        return (self.dockerfile,) if self.dockerfile is not None else ()
 
     @property
     def repo(self) -> str:
@@ -88,8 +99,24 @@ def load_catalog(root: Path | None = None) -> dict[str, ImageSpec]:
     specs = {}
     for dockerfile in sorted(root.glob("*/Dockerfile")):
         name = dockerfile.parent.name
-        specs[name] = ImageSpec(name, dockerfile.parent, parent_of(dockerfile.read_text()))
+        text = dockerfile.read_text()
+        context, outside = _context_of(dockerfile, text, root)
+        specs[name] = ImageSpec(name, context, parent_of(text), outside)
     return specs
+
+
+def _context_of(dockerfile: Path, text: str, root: Path) -> tuple[Path, Path | None]:
+    """(build context, the Dockerfile when it lies outside that context)."""
+    match = _CONTEXT.search(text)
+    if match is None:
+        return dockerfile.parent, None
+    context = (dockerfile.parent / match.group(1)).resolve()
+    fixtures = root.resolve().parent
+    if not context.is_dir() or not context.is_relative_to(fixtures):
+        raise InfraError(
+            f"{dockerfile}: hachaos-context {match.group(1)!r} is not a directory under {fixtures}"
+        )
+    return context, dockerfile
 
 
 def build_order(catalog: Mapping[str, ImageSpec], names: Iterable[str] = ()) -> list[ImageSpec]:

@@ -15,14 +15,18 @@ def context_files(context: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(context).as_posix())
 
 
-def content_hash(context: Path, base_id: str, parent_hash: str = "") -> str:
-    """sha256 of the Dockerfile + build context + base image id + the parent image's hash.
+def content_hash(
+    context: Path, base_id: str, parent_hash: str = "", extra: tuple[Path, ...] = ()
+) -> str:
+    """sha256 of the Dockerfile + build context + base image id + the parent image's hash
+    (+ `extra` files from outside the context, such as a Dockerfile kept elsewhere).
 
     A file's executable bit counts (COPY keeps it); timestamps do not.
     """
     digest = hashlib.sha256(SCHEME + b"\0")
-    for path in context_files(context):
-        rel = path.relative_to(context).as_posix()
+    files = [(p.relative_to(context).as_posix(), p) for p in context_files(context)]
+    files += [(f"<extra>/{p.name}", p) for p in extra]
+    for rel, path in files:
         mode = b"x" if path.stat().st_mode & 0o111 else b"-"
         digest.update(rel.encode() + b"\0" + mode + hashlib.sha256(path.read_bytes()).digest())
     digest.update(b"\0base\0" + base_id.encode())

@@ -11,6 +11,7 @@ from hachaos.reaper import start_reaper
 from hachaos.runid import new_run_id
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
+from hachaos.tls.run_files import forget_run_tls
 
 
 @contextmanager
@@ -32,6 +33,7 @@ def booted_stack(
     finally:
         with bus.step("teardown"):
             removed = backend.down(run_id)
+            forget_run_tls(run_id)
         bus.emit(Progress("teardown", f"removed {removed.containers} containers"))
         state.live_run_ids.discard(run_id)
         reaper.stand_down()

@@ -97,7 +97,7 @@ def label_scenario(item: object, *, labels: bool = True) -> None:
     loaded = getattr(item, "loaded", None)
     if loaded is None:
         return
-    allure.dynamic.title(loaded.spec.name)
+    allure.dynamic.title(loaded.label)
     if labels:
         allure.dynamic.suite(loaded.stack.name)
         allure.dynamic.label(SCENARIO_LABEL, loaded.spec.name)  # the report's tree groups by it

@@ -11,7 +11,9 @@ from hachaos.topology.static import StaticResolver
 
 
 def resolver_for(stack: RunningStack) -> RoleResolver:
-    """The resolver the stack's topology declares."""
+    """The resolver the stack's topology declares; for a composed stack, over its own nodes
+    (an included stack's roles are resolved on `stack.part(namespace)`)."""
+    stack = stack.own()
     if stack.spec.topology.kind == "redis-sentinel":
         return RedisSentinelResolver(stack)
     if stack.spec.topology.kind == "patroni":
