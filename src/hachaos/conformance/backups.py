@@ -10,7 +10,7 @@ from functools import partial
 
 from hachaos.conformance.check import Check, cannot_run
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import Backup, Profile
+from hachaos.conformance.profile import Backup, Profile, select
 from hachaos.conformance.shell import Remote
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec
@@ -168,5 +168,5 @@ def plan_backups(profile: Profile, spec: StackSpec) -> list[Check]:
             partial(restores, node, b),
         )
         for b in profile.backups
-        for node in spec.nodes_with_role(b.role)
+        for node in select(b.role, spec)
     ]

@@ -65,7 +65,7 @@ def plan_hardware(profile: Profile, spec: StackSpec) -> list[Check]:
     """One check per node, against its role's minimums."""
     checks = []
     for node, node_spec in spec.nodes.items():
-        hw = profile.hardware_of(node_spec.role)
+        hw = profile.hardware_for(node, spec)
         title = (
             f"{node} has >= {hw.cpus} CPUs, {hw.memory_gib:g} GiB memory, "
             f"{hw.disk_gb:g} GB disk at {hw.disk_path}"

@@ -11,7 +11,7 @@ from hachaos.conformance.outcome import Outcome
 from hachaos.conformance.profile import Profile, Reach
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
-from hachaos.spec.models import Role, StackSpec
+from hachaos.spec.models import StackSpec
 
 CONNECT_TIMEOUT_S = 3
 # One bash per source node tries every (host, port) at once; a connection that is neither
@@ -52,7 +52,7 @@ def listens(node: str, ports: tuple[int, ...], target: Target) -> Outcome:
 
 def reaches(node: str, reach: Reach, target: Target) -> Outcome:
     """`node` can open a TCP connection to every port of every node of `reach.role`."""
-    peers = [p for p in target.nodes(reach.role) if p != node and p in target.stack.nodes]
+    peers = [p for p in target.selected(reach.role) if p != node]
     pairs = [f"{target.hostname(p)}:{port}" for p in peers for port in reach.ports]
     if not pairs:
         return Outcome.skipped(f"no other node of role {reach.role} to reach from {node}")
@@ -80,7 +80,7 @@ def plan_network(profile: Profile, spec: StackSpec) -> list[Check]:
     required peer role."""
     checks = []
     for role, req in profile.roles.items():
-        for node in spec.nodes_with_role(role):
+        for node in profile.nodes_for(role, spec):
             if req.listen:
                 checks.append(
                     Check(
@@ -106,9 +106,9 @@ def plan_network(profile: Profile, spec: StackSpec) -> list[Check]:
     return checks
 
 
-def covers(role: Role, spec: StackSpec, target: Target) -> Outcome:
+def covers(role: str, spec: StackSpec, target: Target) -> Outcome:
     """The stack declares a node with `role` (the profile requires one)."""
-    found = spec.nodes_with_role(role)
+    found = target.profile.nodes_for(role, spec)
     if found:
         return Outcome.passed(f"role {role}: {', '.join(found)}")
     return Outcome.failed(

@@ -4,7 +4,9 @@ A profile is a YAML file (`fixtures/profiles/NAME.yaml`), validated like stack f
 keys and wrong types are `file:line` errors), so a user describes their own product without
 Python: the ports each role listens on and must reach, the hardware minimums, where workers
 keep their settings, which replication and quorum checks apply, where backups live, and the
-container runtime it supports. Roles are the stack's roles (`hachaos.spec.models.Role`).
+container runtime it supports. Roles are the stack's roles (`hachaos.spec.models.Role`); a
+role key `NS.ROLE` narrows one to the nodes of the stack included as NS (or of the stack
+itself when NS is its own name).
 """
 
 from __future__ import annotations
@@ -15,7 +17,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from hachaos.spec.models import FilePath, Model, Name, Port, Role, SpecError, short
+from hachaos.spec.models import (
+    NAME_RE,
+    FilePath,
+    Model,
+    Name,
+    Port,
+    Role,
+    SpecError,
+    StackSpec,
+    short,
+)
 
 MAX_REGEX = 1000
 Ports = tuple[Port, ...]
@@ -46,7 +58,34 @@ def _regex(pattern: str) -> str:
     return pattern
 
 
+def _role_key(key: str) -> str:
+    """`ROLE`, or `NAMESPACE.ROLE` for the nodes of that role in an included stack."""
+    namespace, _, role = key.rpartition(".")
+    roles = {r.value for r in Role}
+    if role not in roles or (namespace and NAME_RE.fullmatch(namespace) is None):
+        raise ValueError(
+            f"{short(key)} is not a role ({', '.join(sorted(roles))}) or NAMESPACE.ROLE"
+        )
+    return key
+
+
+def select(key: str, spec: StackSpec) -> list[str]:
+    """Nodes a role key names: every node of the role; with `NS.`, those of the stack
+    included as NS, or the stack's own nodes when NS is the stack's name."""
+    namespace, _, role = key.rpartition(".")
+    if not namespace:
+        part: StackSpec | None = spec
+    elif namespace == spec.name:
+        part = spec.own()
+    else:
+        part = spec.parts.get(namespace)
+    if part is None:
+        return []
+    return [n for n, s in part.nodes.items() if s.role.value == role and n in spec.nodes]
+
+
 AbsPath = Annotated[str, AfterValidator(_abs_path)]
+RoleKey = Annotated[str, AfterValidator(_role_key)]
 GlobPath = Annotated[str, AfterValidator(_glob_path)]
 Regex = Annotated[str, AfterValidator(_regex)]
 Argv = Annotated[tuple[Annotated[str, Field(max_length=4096)], ...], Field(min_length=1)]
@@ -77,9 +116,10 @@ class HardwareOverride(Model):
 
 
 class Reach(Model):
-    """Ports of every node of `role` that this role's nodes must be able to connect to."""
+    """Ports of every node of `role` (a role key) that this role's nodes must be able to
+    connect to."""
 
-    role: Role
+    role: RoleKey
     ports: Ports = Field(min_length=1)
 
 
@@ -112,7 +152,7 @@ class BrokerAccount(Model):
     """The RabbitMQ account the worker's token must be the password of: checked against the
     broker's own stored password hash, so neither value is ever shown."""
 
-    role: Role = Role.RABBIT
+    role: RoleKey = "rabbit"
     user: str | None = Field(default=None, min_length=1, max_length=200)
     user_setting: Setting | None = None  # or the worker setting that names the user
 
@@ -126,7 +166,7 @@ class BrokerAccount(Model):
 class Workers(Model):
     """Worker configuration: which settings must be set and agree with the cluster."""
 
-    role: Role = Role.WORKER
+    role: RoleKey = "worker"
     settings: SettingsSource
     build_endpoint: Setting
     platform_host: Setting
@@ -139,7 +179,7 @@ class PostgresStreaming(Model):
     """One primary; every other node of `roles` a standby streaming from it, lag bounded."""
 
     kind: Literal["postgres-streaming"]
-    roles: tuple[Role, ...] = (Role.PRIMARY, Role.REPLICA)
+    roles: tuple[RoleKey, ...] = ("primary", "replica")
     max_lag_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
     psql: Argv = ("psql", "-h", "/var/run/postgresql", "-U", "postgres")
 
@@ -148,8 +188,8 @@ class RedisSentinel(Model):
     """Replicas connected to one master; every Sentinel's `SENTINEL CKQUORUM` OK."""
 
     kind: Literal["redis-sentinel"]
-    data_roles: tuple[Role, ...] = (Role.MASTER, Role.REPLICA)
-    sentinel_role: Role = Role.SENTINEL
+    data_roles: tuple[RoleKey, ...] = ("master", "replica")
+    sentinel_role: RoleKey = "sentinel"
     master_name: str = Field(default="mymaster", pattern=r"^[A-Za-z0-9._-]{1,64}$")
     data_port: Port = 6379
     sentinel_port: Port = 26379
@@ -160,7 +200,7 @@ class RabbitMQ(Model):
     quorum-critical. `queue_required: false` skips (with the reason) a queue not declared yet."""
 
     kind: Literal["rabbitmq"]
-    role: Role = Role.RABBIT
+    role: RoleKey = "rabbit"
     queue: str | None = Field(default=None, min_length=1, max_length=200)
     queue_required: bool = True
     vhost: str = Field(default="/", min_length=1, max_length=200)
@@ -170,7 +210,7 @@ class Etcd(Model):
     """Every member healthy and listed as started."""
 
     kind: Literal["etcd"]
-    role: Role = Role.ETCD
+    role: RoleKey = "etcd"
     etcdctl: Argv = ("etcdctl",)
 
 
@@ -186,7 +226,7 @@ class QuorumSize(Model):
     the members the cluster itself reports."""
 
     kind: Literal["quorum-size"]
-    role: Role
+    role: RoleKey
     sizes: tuple[Annotated[int, Field(ge=1, le=99)], ...] = Field(default=(1, 3, 5), min_length=1)
     members: MemberCount | None = None
 
@@ -204,7 +244,7 @@ class Command(Model):
 
     kind: Literal["command"]
     name: Name
-    role: Role
+    role: RoleKey
     run: Argv
     expect: Regex | None = None
     fix: str = Field(min_length=1, max_length=500)
@@ -238,7 +278,7 @@ class Backup(Model):
     `present` (restored and not empty: data directories that change)."""
 
     name: Name
-    role: Role
+    role: RoleKey
     paths: tuple[FilePath, ...] = Field(min_length=1)
     verify: Literal["checksum", "present"] = "present"
     store: BackupStore
@@ -255,18 +295,37 @@ class Runtime(Model):
 
 
 class Profile(Model):
-    """One product's conformance requirements, grouped by role."""
+    """One product's conformance requirements, grouped by role. A `roles` key is a role, or
+    `NAMESPACE.ROLE` for that role's nodes in an included stack (more specific: it wins)."""
 
     name: Name
     description: str = Field(default="", max_length=500)
     hardware: Hardware = Field(default_factory=Hardware)
-    roles: dict[Role, RoleRequirements] = Field(default_factory=dict)
+    roles: dict[RoleKey, RoleRequirements] = Field(default_factory=dict)
     workers: Workers | None = None
     health: tuple[Health, ...] = ()
     backups: tuple[Backup, ...] = ()
     runtime: Runtime | None = None
 
-    def hardware_of(self, role: Role) -> Hardware:
-        """The minimums for `role`: the role's override over the profile's defaults."""
-        override = self.roles.get(role, RoleRequirements()).hardware
+    def key_of(self, node: str, spec: StackSpec) -> str | None:
+        """The `roles` key whose requirements apply to `node` (`NS.ROLE` before `ROLE`)."""
+        role = spec.nodes[node].role.value
+        namespace = spec.part_of(node) or spec.name
+        for key in (f"{namespace}.{role}", role):
+            if key in self.roles:
+                return key
+        return None
+
+    def nodes_for(self, key: str, spec: StackSpec) -> list[str]:
+        """The nodes whose requirements are those under `key`."""
+        return [n for n in spec.nodes if self.key_of(n, spec) == key]
+
+    def requirements(self, node: str, spec: StackSpec) -> RoleRequirements:
+        """The role requirements that apply to `node` (none: empty)."""
+        key = self.key_of(node, spec)
+        return self.roles[key] if key is not None else RoleRequirements()
+
+    def hardware_for(self, node: str, spec: StackSpec) -> Hardware:
+        """The minimums for `node`: its role's override over the profile's defaults."""
+        override = self.requirements(node, spec).hardware
         return override.over(self.hardware) if override else self.hardware

@@ -121,7 +121,7 @@ def plan_runtime(profile: Profile, spec: StackSpec) -> list[Check]:
                     partial(supported, node, profile.runtime),
                 )
             )
-        ports = profile.roles[role].published if role in profile.roles else ()
+        ports = profile.requirements(node, spec).published
         if ports:
             checks.append(
                 Check(

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar, cast
 
 from hachaos.conformance.facts import NodeFacts, facts_argv, parse_facts
-from hachaos.conformance.profile import Profile
+from hachaos.conformance.profile import Profile, select
 from hachaos.conformance.shell import Ran, Remote, TestinfraShell
 from hachaos.errors import HachaosError
 from hachaos.node import TestinfraTarget
@@ -77,6 +77,10 @@ class Target:
         """Nodes of the stack declared with one of `roles`, in spec order."""
         return [n for n, s in self.stack.spec.nodes.items() if s.role in roles]
 
+    def selected(self, key: str) -> list[str]:
+        """Nodes a role key (`ROLE` or `NS.ROLE`) names."""
+        return select(key, self.stack.spec)
+
     def hostname(self, node: str) -> str:
         """The name other nodes reach `node` by."""
         return self.stack.nodes[node].address().hostname
@@ -92,8 +96,7 @@ class Target:
 
     def facts(self, node: str) -> NodeFacts | Ran:
         """The node's facts, or the failed command when they could not be read."""
-        role = self.stack.spec.nodes[node].role
-        path = self.profile.hardware_of(role).disk_path
+        path = self.profile.hardware_for(node, self.stack.spec).disk_path
         return self.memo(("facts", node, path), lambda: self._read_facts(node, path))
 
     def _read_facts(self, node: str, path: str) -> NodeFacts | Ran:

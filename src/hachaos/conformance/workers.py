@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from hachaos.conformance.broker import is_password, stored_users
 from hachaos.conformance.check import Check, cannot_run
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import Profile, Workers
+from hachaos.conformance.profile import Profile, Workers, select
 from hachaos.conformance.settings import Settings, read_settings
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
@@ -109,7 +109,7 @@ def _definitions(workers: Workers, target: Target) -> str | Outcome:
     """The broker's exported definitions from the first broker node that answers."""
     assert workers.broker is not None
     tried = []
-    for broker in target.nodes(workers.broker.role):
+    for broker in target.selected(workers.broker.role):
         try:
             ran = target.shell(broker).run_secret(
                 ["rabbitmqctl", "-q", "export_definitions", "-"], timeout_s=CTL_TIMEOUT_S
@@ -175,6 +175,6 @@ def plan_workers(profile: Profile, spec: StackSpec) -> list[Check]:
     )
     return [
         Check("workers", w.role, node, name, f"{node}: {title}", partial(fn, node, w))
-        for node in spec.nodes_with_role(w.role)
+        for node in select(w.role, spec)
         for name, title, fn in items
     ]

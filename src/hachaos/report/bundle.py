@@ -49,7 +49,8 @@ class Bundle:
 def bundle_path(directory: Path, name: str, run_id: str) -> Path:
     """`<directory>/<name>-<run>.tar.gz`; any character outside `a-z 0-9 . _ -` becomes `-`,
     so a name can never choose where the file goes."""
-    stem = re.sub(r"[^a-z0-9._-]+", "-", f"{name}-{run_id}".lower()).strip(".-") or "bundle"
+    stem = re.sub(r"[^a-z0-9._-]+", "-", f"{name}-{run_id}".lower())
+    stem = re.sub(r"-{2,}", "-", stem).strip(".-") or "bundle"
     return directory / f"{stem[:120]}.tar.gz"
 
 

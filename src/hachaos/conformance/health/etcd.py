@@ -8,7 +8,7 @@ from functools import partial
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import Etcd
+from hachaos.conformance.profile import Etcd, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec
@@ -72,7 +72,7 @@ def members_started(nodes: list[str], spec: Etcd, target: Target) -> Outcome:
 
 def plan_etcd(spec: Etcd, stack: StackSpec) -> list[Check]:
     """The member list once; health per member."""
-    nodes = stack.nodes_with_role(spec.role)
+    nodes = select(spec.role, stack)
     if not nodes:
         return []
     return [

@@ -8,7 +8,7 @@ from functools import partial
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import Command, QuorumSize
+from hachaos.conformance.profile import Command, QuorumSize, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec
@@ -72,7 +72,7 @@ def command_ok(node: str, spec: Command, target: Target) -> Outcome:
 
 def plan_quorum_size(spec: QuorumSize, stack: StackSpec) -> list[Check]:
     """One size check for the role."""
-    nodes = stack.nodes_with_role(spec.role)
+    nodes = select(spec.role, stack)
     return [
         Check(
             "replication",
@@ -96,5 +96,5 @@ def plan_command(spec: Command, stack: StackSpec) -> list[Check]:
             f"{n}: {' '.join(spec.run)}",
             partial(command_ok, n, spec),
         )
-        for n in stack.nodes_with_role(spec.role)
+        for n in select(spec.role, stack)
     ]

@@ -8,7 +8,7 @@ from functools import partial
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import PostgresStreaming
+from hachaos.conformance.profile import PostgresStreaming, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec
@@ -124,7 +124,7 @@ def streams(node: str, nodes: list[str], spec: PostgresStreaming, target: Target
 
 def plan_postgres(spec: PostgresStreaming, stack: StackSpec) -> list[Check]:
     """A one-primary check, then a streaming check per node."""
-    nodes = [n for n, s in stack.nodes.items() if s.role in spec.roles]
+    nodes = [n for key in spec.roles for n in select(key, stack)]
     if not nodes:
         return []
     role = "/".join(spec.roles)

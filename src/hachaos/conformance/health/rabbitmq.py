@@ -9,7 +9,7 @@ from typing import Any
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import RabbitMQ
+from hachaos.conformance.profile import RabbitMQ, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec
@@ -140,7 +140,7 @@ def not_critical(node: str, spec: RabbitMQ, target: Target) -> Outcome:
 
 def plan_rabbitmq(spec: RabbitMQ, stack: StackSpec) -> list[Check]:
     """Members running and (with a queue) the quorum queue, once; not-critical per node."""
-    nodes = stack.nodes_with_role(spec.role)
+    nodes = select(spec.role, stack)
     if not nodes:
         return []
     checks = [

@@ -8,7 +8,7 @@ from functools import partial
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import RedisSentinel
+from hachaos.conformance.profile import RedisSentinel, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec
@@ -101,7 +101,7 @@ def ckquorum(node: str, spec: RedisSentinel, target: Target) -> Outcome:
 
 def plan_redis(spec: RedisSentinel, stack: StackSpec) -> list[Check]:
     """One-master, a replication check per data node, a CKQUORUM check per Sentinel."""
-    nodes = [n for n, s in stack.nodes.items() if s.role in spec.data_roles]
+    nodes = [n for key in spec.data_roles for n in select(key, stack)]
     checks = []
     if nodes:
         checks.append(
@@ -134,6 +134,6 @@ def plan_redis(spec: RedisSentinel, stack: StackSpec) -> list[Check]:
             f"{n}: SENTINEL CKQUORUM {spec.master_name} OK",
             partial(ckquorum, n, spec),
         )
-        for n in stack.nodes_with_role(spec.sentinel_role)
+        for n in select(spec.sentinel_role, stack)
     ]
     return checks
