@@ -147,7 +147,8 @@ def test_suite_fails_ckquorum_on_the_broken_stack_and_attaches_the_bundle(
             "*sentinel-1: SENTINEL CKQUORUM mymaster: NOQUORUM 3 usable Sentinels*",
             "*how to fix: run enough Sentinels that a majority can authorise a failover*",
             "*support bundle: reports/bundles/conformance-redis-sentinel-noquorum-hc-*.tar.gz",
-            "*redis-sentinel-noquorum (profile redis-sentinel, booted hc-*): 8 checks: 5 pass, 3 fail*",
+            "*redis-sentinel-noquorum (profile redis-sentinel, booted hc-*): "
+            "8 checks: 5 pass, 3 fail*",
         ]
     )
     [bundle] = list((pytester.path / "reports" / "bundles").glob("*.tar.gz"))
