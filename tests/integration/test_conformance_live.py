@@ -146,8 +146,8 @@ def test_suite_fails_ckquorum_on_the_broken_stack_and_attaches_the_bundle(
         [
             "*sentinel-1: SENTINEL CKQUORUM mymaster: NOQUORUM 3 usable Sentinels*",
             "*how to fix: run enough Sentinels that a majority can authorise a failover*",
-            "*support bundle: reports/bundles/conformance-redis-sentinel-noquorum-hc-*.tar.gz",
-            "*redis-sentinel-noquorum (profile redis-sentinel, booted hc-*): "
+            "*support bundle: reports/bundles/conformance-redis-sentinel-noquorum-redis-sentinel-*",
+            "*redis-sentinel-noquorum+redis-sentinel (profile redis-sentinel, booted hc-*): "
             "8 checks: 5 pass, 3 fail*",
         ]
     )
@@ -161,7 +161,8 @@ def test_suite_fails_ckquorum_on_the_broken_stack_and_attaches_the_bundle(
     ]
     assert len(failed) == 3
     for res in failed:
-        attached = {a["name"]: a for a in res["attachments"]}
+        [step] = [st for st in res["steps"] if st["name"] == "support bundle"]
+        attached = {a["name"]: a for a in step["attachments"]}
         tarball = attached[f"support bundle {bundle.name}"]
         assert tarball["type"] == "application/gzip"
         labels = {(lab["name"], lab["value"]) for lab in res["labels"]}

@@ -44,10 +44,22 @@ class TargetSpec:
     """A stack to check and the profile to check it against; `run_id` attaches to that run
     instead of booting one."""
 
-    label: str
     spec: StackSpec
     profile: Profile
     run_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """`STACK`, `STACK@RUN` when attached, `+PROFILE` when not the stack's own profile:
+        unique per target, the prefix of its test ids."""
+        base = f"{self.spec.name}@{self.run_id}" if self.run_id else self.spec.name
+        return base if self.profile.name == self.spec.name else f"{base}+{self.profile.name}"
+
+    @property
+    def bundle_name(self) -> str:
+        """`conformance-STACK[-PROFILE]` (the run id follows in the file name)."""
+        own = self.profile.name == self.spec.name
+        return f"conformance-{self.spec.name}" + ("" if own else f"-{self.profile.name}")
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,7 @@ def resolve_targets(config: pytest.Config, state: SessionState) -> list[TargetSp
                     f"unknown stack '{name}' (looked in {', '.join(map(str, stacks))})"
                 )
             profile_path = find_profile(profile or name, profiles)
-            out.append(TargetSpec(name, load_stack(path), load_profile(profile_path)))
+            out.append(TargetSpec(load_stack(path), load_profile(profile_path)))
         for value in opt.hachaos_conformance_run:
             run_id, profile = _split(value)
             out.append(_attached(state, run_id, profile, stacks, profiles))
@@ -141,9 +153,7 @@ def _attached(
     if path is None:
         raise HachaosError(f"run {run_id} is of stack '{found[0].stack}', whose file is not found")
     spec = load_stack(path)
-    return TargetSpec(
-        run_id, spec, load_profile(find_profile(profile or spec.name, profiles)), run_id
-    )
+    return TargetSpec(spec, load_profile(find_profile(profile or spec.name, profiles)), run_id)
 
 
 class ConformanceSession:
@@ -212,14 +222,13 @@ class ConformanceSession:
         every later one (through `bus`)."""
         record = self.records[planned.index]
         if record.bundle is not None:
-            emit_bundle(record.bundle, bus)
+            with bus.step("support bundle", collected="earlier"):
+                emit_bundle(record.bundle, bus)
             return record.bundle
         if self._current is None or self._current[0] != planned.index:
             return None
-        stack = self._current[1].stack
-        record.bundle = collect_bundle(
-            stack, bus, f"conformance-{record.label}", self.state.bundle_dir
-        )
+        stack, name = self._current[1].stack, self.targets[planned.index].bundle_name
+        record.bundle = collect_bundle(stack, bus, name, self.state.bundle_dir)
         return record.bundle
 
     def close(self) -> None:

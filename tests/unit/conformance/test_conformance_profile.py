@@ -88,3 +88,21 @@ def test_role_override_keeps_the_other_minimums() -> None:
     spec = stack_of(PLATFORMISH)
     assert profile.hardware_for("w", spec) == Hardware(cpus=2, memory_gib=16, disk_gb=40)
     assert profile.hardware_for("lb", spec).cpus == 4
+
+
+def test_the_readme_profile_example_is_a_valid_profile(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Profiles", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(example)
+    profile = load_profile(path)
+    assert {h.kind for h in profile.health} == {
+        "postgres-streaming",
+        "redis-sentinel",
+        "rabbitmq",
+        "etcd",
+        "quorum-size",
+        "command",
+    }
+    assert profile.backups and profile.workers and profile.runtime
