@@ -104,7 +104,7 @@ def test_bundle_is_bounded_in_time_and_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = threading.Event()
-    monkeypatch.setattr(bundle_mod, "DEADLINE_S", 0.5)
+    monkeypatch.setattr(bundle_mod, "DEADLINE_S", 3.0)
     monkeypatch.setattr(bundle_mod, "PART_LIMIT", 1000)
     big = "x" * 5000 + "\nthe last line\n"
     nodes = {"pg-1": Node("pg-1", big), "w-1": Node("w-1", gate=gate)}
@@ -113,7 +113,7 @@ def test_bundle_is_bounded_in_time_and_size(
         bundle = write_bundle(stack, "s", tmp_path)
     finally:
         gate.set()
-    assert bundle.timed_out == ("w-1",) and bundle.seconds < 5
+    assert bundle.timed_out == ("w-1",) and bundle.seconds < 8
     got = members(bundle.path)
     log = got["s-hc-78/nodes/pg-1/service.log"]
     assert log.startswith("(first ") and log.endswith("the last line\n")
