@@ -21,6 +21,7 @@ from hachaos.plugin.items import ScenarioFile, ScenarioItem
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import STATE, SessionState, state_of
 from hachaos.reaper import cleanup_runs, install_signal_cleanup
+from hachaos.redact import redact
 from hachaos.report.console import repeat_lines, verdict_lines
 from hachaos.running import RunningStack
 from hachaos.scenario.result import ScenarioResult
@@ -350,6 +351,6 @@ def hachaos_verify(request: pytest.FixtureRequest) -> Callable[[conformance.Plan
             request.config.hook.pytest_hachaos_bus_created(item=request.node, bus=bus)
             bundle = session.bundle(check, bus)
             where = f"\nsupport bundle: {bundle.path}" if bundle else ""
-            pytest.fail(f"{outcome.message}{where}", pytrace=False)
+            pytest.fail(redact(f"{outcome.message}{where}"), pytrace=False)
 
     return verify

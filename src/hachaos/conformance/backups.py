@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from hachaos.conformance.check import Check, cannot_run
+from hachaos.conformance.fields import select
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import Backup, Profile, select
+from hachaos.conformance.profile import Backup, Profile
 from hachaos.conformance.shell import Remote
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec

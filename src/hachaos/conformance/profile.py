@@ -11,85 +11,13 @@ itself when NS is its own name).
 
 from __future__ import annotations
 
-import posixpath
-import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from hachaos.spec.models import (
-    NAME_RE,
-    FilePath,
-    Model,
-    Name,
-    Port,
-    Role,
-    SpecError,
-    StackSpec,
-    short,
-)
-
-MAX_REGEX = 1000
-Ports = tuple[Port, ...]
-
-
-def _abs_path(path: str) -> str:
-    """An absolute, normalised path ('/' allowed): a mount point to measure."""
-    if not path.startswith("/") or posixpath.normpath(path) != path or path.startswith("//"):
-        raise ValueError(f"path {short(path)} must be absolute and normalised")
-    return path
-
-
-def _glob_path(path: str) -> str:
-    """An absolute path that may hold `*` / `?` wildcards and `{node}`; no '..'."""
-    bad = not path.startswith("/") or ".." in path.split("/") or len(path) > 4096
-    if bad or any(c.isspace() for c in path):
-        raise ValueError(f"path {short(path)} must be absolute, without '..' or whitespace")
-    return path
-
-
-def _regex(pattern: str) -> str:
-    if len(pattern) > MAX_REGEX:
-        raise ValueError(f"regular expression longer than {MAX_REGEX} characters")
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
-    return pattern
-
-
-def _role_key(key: str) -> str:
-    """`ROLE`, or `NAMESPACE.ROLE` for the nodes of that role in an included stack."""
-    namespace, _, role = key.rpartition(".")
-    roles = {r.value for r in Role}
-    if role not in roles or (namespace and NAME_RE.fullmatch(namespace) is None):
-        raise ValueError(
-            f"{short(key)} is not a role ({', '.join(sorted(roles))}) or NAMESPACE.ROLE"
-        )
-    return key
-
-
-def select(key: str, spec: StackSpec) -> list[str]:
-    """Nodes a role key names: every node of the role; with `NS.`, those of the stack
-    included as NS, or the stack's own nodes when NS is the stack's name."""
-    namespace, _, role = key.rpartition(".")
-    if not namespace:
-        part: StackSpec | None = spec
-    elif namespace == spec.name:
-        part = spec.own()
-    else:
-        part = spec.parts.get(namespace)
-    if part is None:
-        return []
-    return [n for n, s in part.nodes.items() if s.role.value == role and n in spec.nodes]
-
-
-AbsPath = Annotated[str, AfterValidator(_abs_path)]
-RoleKey = Annotated[str, AfterValidator(_role_key)]
-GlobPath = Annotated[str, AfterValidator(_glob_path)]
-Regex = Annotated[str, AfterValidator(_regex)]
-Argv = Annotated[tuple[Annotated[str, Field(max_length=4096)], ...], Field(min_length=1)]
-Setting = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")]
+from hachaos.conformance.fields import AbsPath, GlobPath, Ports, RoleKey, Setting
+from hachaos.conformance.health_spec import Health
+from hachaos.spec.models import FilePath, Model, Name, StackSpec
 
 
 class Hardware(Model):
@@ -173,87 +101,6 @@ class Workers(Model):
     pool_size: Setting
     token: Setting
     broker: BrokerAccount | None = None
-
-
-class PostgresStreaming(Model):
-    """One primary; every other node of `roles` a standby streaming from it, lag bounded."""
-
-    kind: Literal["postgres-streaming"]
-    roles: tuple[RoleKey, ...] = ("primary", "replica")
-    max_lag_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
-    psql: Argv = ("psql", "-h", "/var/run/postgresql", "-U", "postgres")
-
-
-class RedisSentinel(Model):
-    """Replicas connected to one master; every Sentinel's `SENTINEL CKQUORUM` OK."""
-
-    kind: Literal["redis-sentinel"]
-    data_roles: tuple[RoleKey, ...] = ("master", "replica")
-    sentinel_role: RoleKey = "sentinel"
-    master_name: str = Field(default="mymaster", pattern=r"^[A-Za-z0-9._-]{1,64}$")
-    data_port: Port = 6379
-    sentinel_port: Port = 26379
-
-
-class RabbitMQ(Model):
-    """Every member running; the quorum queue with all members online; no node
-    quorum-critical. `queue_required: false` skips (with the reason) a queue not declared yet."""
-
-    kind: Literal["rabbitmq"]
-    role: RoleKey = "rabbit"
-    queue: str | None = Field(default=None, min_length=1, max_length=200)
-    queue_required: bool = True
-    vhost: str = Field(default="/", min_length=1, max_length=200)
-
-
-class Etcd(Model):
-    """Every member healthy and listed as started."""
-
-    kind: Literal["etcd"]
-    role: RoleKey = "etcd"
-    etcdctl: Argv = ("etcdctl",)
-
-
-class MemberCount(Model):
-    """How the cluster reports its members: a command and the lines of it that are one."""
-
-    run: Argv
-    count: Regex
-
-
-class QuorumSize(Model):
-    """A quorum cluster of an allowed (odd) size: the nodes of `role`, and, with `members`,
-    the members the cluster itself reports."""
-
-    kind: Literal["quorum-size"]
-    role: RoleKey
-    sizes: tuple[Annotated[int, Field(ge=1, le=99)], ...] = Field(default=(1, 3, 5), min_length=1)
-    members: MemberCount | None = None
-
-    @model_validator(mode="after")
-    def _odd(self) -> QuorumSize:
-        even = [i for i, n in enumerate(self.sizes) if n % 2 == 0]
-        if even:
-            raise SpecError(("sizes", even[0]), "a quorum cluster needs an odd size")
-        return self
-
-
-class Command(Model):
-    """A product's own health command on every node of `role`: it must exit 0 and, with
-    `expect`, print a line matching it (e.g. a passive node reporting replication mode)."""
-
-    kind: Literal["command"]
-    name: Name
-    role: RoleKey
-    run: Argv
-    expect: Regex | None = None
-    fix: str = Field(min_length=1, max_length=500)
-
-
-Health = Annotated[
-    PostgresStreaming | RedisSentinel | RabbitMQ | Etcd | QuorumSize | Command,
-    Field(discriminator="kind"),
-]
 
 
 class BackupStore(Model):

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar, cast
 
 from hachaos.conformance.facts import NodeFacts, facts_argv, parse_facts
-from hachaos.conformance.profile import Profile, select
+from hachaos.conformance.fields import select
+from hachaos.conformance.profile import Profile
 from hachaos.conformance.shell import Ran, Remote, TestinfraShell
 from hachaos.errors import HachaosError
 from hachaos.node import TestinfraTarget

@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 from hachaos.conformance.broker import is_password, stored_users
 from hachaos.conformance.check import Check, cannot_run
+from hachaos.conformance.fields import select
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import Profile, Workers, select
+from hachaos.conformance.profile import Profile, Workers
 from hachaos.conformance.settings import Settings, read_settings
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target

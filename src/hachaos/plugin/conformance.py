@@ -1,4 +1,5 @@
-"""Conformance checks as pytest tests.
+"""Conformance checks as pytest tests: one test per check, items ordered by target, one target
+live at a time, records and the summary.
 
 Targets come from the command line: `--hachaos-conformance-stack NAME[:PROFILE]` boots
 `fixtures/stacks/NAME.yaml` through the session's backend (torn down when its checks are done),
@@ -24,42 +25,17 @@ import pytest
 
 from hachaos.backends.base import Attachable
 from hachaos.conformance.check import Check
-from hachaos.conformance.load import find_profile, load_profile, profile_dirs
 from hachaos.conformance.outcome import Outcome, Status
 from hachaos.conformance.plan import plan
-from hachaos.conformance.profile import Profile
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.errors import HachaosError
 from hachaos.events import EventBus
+from hachaos.plugin.conformance_targets import TargetSpec, resolve_targets
 from hachaos.plugin.runs import booted_stack
 from hachaos.plugin.state import SessionState, state_of
+from hachaos.redact import redact
 from hachaos.report.bundle import Bundle, collect_bundle, emit_bundle
 from hachaos.running import RunningStack
-from hachaos.spec.loader import find_stack_file, load_stack, stack_search_dirs
-from hachaos.spec.models import StackSpec
-
-
-@dataclass(frozen=True)
-class TargetSpec:
-    """A stack to check and the profile to check it against; `run_id` attaches to that run
-    instead of booting one."""
-
-    spec: StackSpec
-    profile: Profile
-    run_id: str | None = None
-
-    @property
-    def label(self) -> str:
-        """`STACK`, `STACK@RUN` when attached, `+PROFILE` when not the stack's own profile:
-        unique per target, the prefix of its test ids."""
-        base = f"{self.spec.name}@{self.run_id}" if self.run_id else self.spec.name
-        return base if self.profile.name == self.spec.name else f"{base}+{self.profile.name}"
-
-    @property
-    def bundle_name(self) -> str:
-        """`conformance-STACK[-PROFILE]` (the run id follows in the file name)."""
-        own = self.profile.name == self.spec.name
-        return f"conformance-{self.spec.name}" + ("" if own else f"-{self.profile.name}")
 
 
 @dataclass(frozen=True)
@@ -111,49 +87,6 @@ class TargetRecord:
                 "seconds": round(bundle.seconds, 2),
             },
         }
-
-
-def _split(value: str) -> tuple[str, str | None]:
-    name, sep, profile = value.partition(":")
-    return name, (profile or None) if sep else None
-
-
-def resolve_targets(config: pytest.Config, state: SessionState) -> list[TargetSpec]:
-    """The targets the command line names; UsageError (one line each) when one is bad."""
-    opt = config.option
-    root = Path(config.rootpath)
-    profiles = profile_dirs(root, [Path(d) for d in opt.hachaos_profiles])
-    stacks = stack_search_dirs(root, state.stack_dirs)
-    out: list[TargetSpec] = []
-    try:
-        for value in opt.hachaos_conformance_stack:
-            name, profile = _split(value)
-            path = find_stack_file(name, stacks)
-            if path is None:
-                raise HachaosError(
-                    f"unknown stack '{name}' (looked in {', '.join(map(str, stacks))})"
-                )
-            profile_path = find_profile(profile or name, profiles)
-            out.append(TargetSpec(load_stack(path), load_profile(profile_path)))
-        for value in opt.hachaos_conformance_run:
-            run_id, profile = _split(value)
-            out.append(_attached(state, run_id, profile, stacks, profiles))
-    except HachaosError as exc:
-        raise pytest.UsageError(f"hachaos conformance: {exc}") from None
-    return out
-
-
-def _attached(
-    state: SessionState, run_id: str, profile: str | None, stacks: list[Path], profiles: list[Path]
-) -> TargetSpec:
-    found = [r for r in state.backend.runs() if r.run_id == run_id]
-    if not found:
-        raise HachaosError(f"no run '{run_id}' on backend {state.backend_name} (see hachaos ps)")
-    path = find_stack_file(found[0].stack, stacks)
-    if path is None:
-        raise HachaosError(f"run {run_id} is of stack '{found[0].stack}', whose file is not found")
-    spec = load_stack(path)
-    return TargetSpec(spec, load_profile(find_profile(profile or spec.name, profiles)), run_id)
 
 
 class ConformanceSession:
@@ -214,7 +147,7 @@ class ConformanceSession:
         record.counts[outcome.status.value] += 1
         record.last_end = time.monotonic()
         if outcome.status is Status.FAIL:
-            record.failures.append({"check": planned.check.id, "message": outcome.message})
+            record.failures.append({"check": planned.check.id, "message": redact(outcome.message)})
         return outcome
 
     def bundle(self, planned: Planned, bus: EventBus) -> Bundle | None:

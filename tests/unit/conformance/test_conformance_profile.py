@@ -8,8 +8,9 @@ import pytest
 from conffakes import stack_of
 
 from hachaos.cli import main
+from hachaos.conformance.fields import select
 from hachaos.conformance.load import find_profile, load_profile, profile_dirs
-from hachaos.conformance.profile import Hardware, Profile, select
+from hachaos.conformance.profile import Hardware, Profile
 from hachaos.errors import ConfigError
 from hachaos.spec.loader import load_stack
 

@@ -11,16 +11,16 @@ from hachaos.conformance.health.generic import plan_command, plan_quorum_size
 from hachaos.conformance.health.postgres import plan_postgres
 from hachaos.conformance.health.rabbitmq import plan_rabbitmq
 from hachaos.conformance.health.redis import plan_redis
-from hachaos.conformance.profile import (
+from hachaos.conformance.health_spec import (
     Command,
     Etcd,
     Health,
     PostgresStreaming,
-    Profile,
     QuorumSize,
     RabbitMQ,
     RedisSentinel,
 )
+from hachaos.conformance.profile import Profile
 from hachaos.spec.models import StackSpec
 
 

@@ -7,8 +7,9 @@ import re
 from functools import partial
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
+from hachaos.conformance.fields import select
+from hachaos.conformance.health_spec import Command, QuorumSize
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import Command, QuorumSize, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
+from hachaos.conformance.fields import select
+from hachaos.conformance.health_spec import PostgresStreaming
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import PostgresStreaming, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec

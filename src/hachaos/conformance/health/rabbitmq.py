@@ -8,8 +8,9 @@ from functools import partial
 from typing import Any
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
+from hachaos.conformance.fields import select
+from hachaos.conformance.health_spec import RabbitMQ
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import RabbitMQ, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec

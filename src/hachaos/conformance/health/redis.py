@@ -7,8 +7,9 @@ from __future__ import annotations
 from functools import partial
 
 from hachaos.conformance.check import CLUSTER, Check, cannot_run
+from hachaos.conformance.fields import select
+from hachaos.conformance.health_spec import RedisSentinel
 from hachaos.conformance.outcome import Outcome
-from hachaos.conformance.profile import RedisSentinel, select
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import NoConnection, Target
 from hachaos.spec.models import StackSpec
