@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar, get_args
 
 from pydantic import BaseModel
@@ -51,7 +51,7 @@ class RunningStack:
                 f"stack '{self.spec.name}' includes no stack as '{namespace}' (included: {known})"
             ) from None
         nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
-        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s, tls=self.tls)
+        return replace(self, spec=spec, nodes=nodes)
 
     def own(self) -> RunningStack:
         """This stack without its included parts (itself when it includes nothing)."""
@@ -59,7 +59,7 @@ class RunningStack:
             return self
         spec = self.spec.own()
         nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
-        return RunningStack(spec, self.run_id, self.backend, nodes, self.boot_s, tls=self.tls)
+        return replace(self, spec=spec, nodes=nodes)
 
     def views(self) -> list[RunningStack]:
         """This stack's own view, then each included part's: where topologies live."""

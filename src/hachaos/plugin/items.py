@@ -81,13 +81,13 @@ def live_writer(config: pytest.Config) -> Callable[[str], None]:
 
 
 @contextmanager
-def _bundle_on_error(stack: RunningStack, bus: EventBus) -> Iterator[None]:
+def _bundle_on_error(stack: RunningStack, bus: EventBus, name: str, out: Path) -> Iterator[None]:
     """A hachaos error (client setup, a fault that cannot be applied) gets the support bundle
     too, collected before the stack is torn down."""
     try:
         yield
     except HachaosError:
-        collect_bundle(stack.nodes, bus)
+        collect_bundle(stack, bus, name, out)
         raise
 
 
@@ -162,7 +162,7 @@ class ScenarioItem(pytest.Item):
             stack = resources.enter_context(booted_stack(state, self.loaded.stack, self.bus))
             self._record_facts(state, stack)
             self._phase = "client setup"
-            with _bundle_on_error(stack, self.bus):
+            with _bundle_on_error(stack, self.bus, self.loaded.label, state.bundle_dir):
                 prepared = prepare_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
             resources.callback(prepared.close)
             self._prepared = prepared
@@ -174,7 +174,8 @@ class ScenarioItem(pytest.Item):
         state = state_of(self.config)
         self._phase = "run"
         assert self.loaded is not None
-        with _bundle_on_error(self._prepared.run.stack, self.bus):
+        stack = self._prepared.run.stack
+        with _bundle_on_error(stack, self.bus, self.loaded.label, state.bundle_dir):
             result = self._prepared.run_once()
         # a matrix point is its own scenario in every report (verdicts, record, Allure)
         self.result = replace(result, scenario=self.loaded.label, notes=self.loaded.notes)
@@ -182,7 +183,7 @@ class ScenarioItem(pytest.Item):
         self._save_history(self.result)
         self.bus.emit(ResultReady(self.result))
         if not self.result.verdict.passed:  # before teardown, while the nodes still exist
-            collect_bundle(self._prepared.run.stack.nodes, self.bus)
+            collect_bundle(stack, self.bus, self.loaded.label, state.bundle_dir)
         self._conclude(self.result, state.inconclusive)
 
     def teardown(self) -> None:

@@ -47,7 +47,8 @@ class AllureSubscriber:
         elif isinstance(event, StepFinished):
             self._finish(event)
         elif isinstance(event, Attachment):
-            kind = _TYPES.get(event.extension, AttachmentType.TEXT)
+            # a type Allure knows by extension, else the event's own MIME type (a .tar.gz)
+            kind = _TYPES.get(event.extension) or event.mime
             allure.attach(
                 event.body, name=event.name, attachment_type=kind, extension=event.extension
             )

@@ -115,6 +115,16 @@ def _validate(model: type[M], src: Located) -> tuple[M | None, list[Problem]]:
         return None, sorted(problems, key=lambda p: p.line)
 
 
+def load_model(path: Path, model: type[M]) -> M:
+    """Parse `path` (bounded, as every input file) and validate it as `model`; every problem
+    as `file:line` in one ConfigError."""
+    src = load_located(path)
+    parsed, problems = _validate(model, src)
+    if problems or parsed is None:
+        raise ConfigError(problems)
+    return parsed
+
+
 def _template_paths(problems: list[Problem], head: StackHead, stack: Located) -> list[Problem]:
     """Problems about generated nodes named after their template (`nodes.server-2.role` ->
     `node_templates.server.node.role`), each reported once."""
