@@ -11,7 +11,7 @@ from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.events import Message, Parameter, Progress
 from hachaos.faults.registry import hold_s
 from hachaos.scenario.context import RunContext
-from hachaos.scenario.phases import await_recovery
+from hachaos.scenario.phases import await_ops, await_recovery
 from hachaos.scenario.steps import run_schedule
 from hachaos.spec.faults import FaultSpec
 from hachaos.topology import resolver_for
@@ -77,10 +77,15 @@ def steps_phase(run: RunContext) -> FaultOutcome:
 
 def _observe_recovery(run: RunContext) -> None:
     """After the schedule, its reverts and the heal: observe (within `recovery.observe_s`)
-    until clients have recovered since the recovery origin, so recovery can be confirmed."""
+    until clients have recovered since the recovery origin, so recovery can be confirmed.
+
+    The reverts themselves can disturb clients (a restarted node, a Sentinel that still names
+    the old master): `sustain_ops` ops after them are seen first, so a recovery reached before
+    the reverts does not end the observation before their effect shows."""
     spec, bus = run.spec, run.bus
     origin = origins(run.history, spec.recovery.from_step).recovery_ns
     with bus.step("recover", observe_s=f"{spec.recovery.observe_s:g}"):
+        await_ops(run.history, spec.recovery.sustain_ops, run.clock, spec.recovery.observe_s)
         rec = await_recovery(
             run.history,
             spec.recovery,

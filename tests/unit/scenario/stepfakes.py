@@ -40,6 +40,8 @@ class FakeNode:
     answers: dict[tuple[str, ...], ExecResult | Answer] = field(default_factory=dict)
     calls: list[tuple[str, ...]] = field(default_factory=list)
     container_id: str | None = None
+    flaps: int = 0  # this many more probe attempts fail although it runs
+    on_start: Callable[[], None] | None = None
 
     def address(self) -> Address:
         return Address(self.name, None)
@@ -60,6 +62,8 @@ class FakeNode:
 
     def start(self) -> None:
         self.running = True
+        if self.on_start is not None:
+            self.on_start()
 
     def ref(self) -> NodeRef:
         """How a reaper would reach it again (its container id, else its name)."""
@@ -78,6 +82,9 @@ class NodeProbe:
 
     def attempt(self, seq: int) -> Attempt:
         up = self._node.running != self._invert
+        if up and self._node.flaps > 0:
+            self._node.flaps -= 1
+            up = False
         return Attempt(Outcome.OK if up else Outcome.FAIL, None if up else "Refused")
 
     def close(self) -> None:

@@ -266,3 +266,31 @@ steps:
     v = result.verdict
     assert (v.outcome, v.reason) == (VerdictOutcome.FAIL, Reason.STEP_FAILED)
     assert "no node to run it on: no node to target for role primary" in v.detail
+
+
+def test_clients_disturbed_by_the_final_revert_are_observed_until_they_recover(
+    monkeypatch: pytest.MonkeyPatch, world: World
+) -> None:
+    nodes = world[1]
+
+    def restart_disturbs_db() -> None:
+        nodes["db"].flaps = 8  # e.g. a restored Sentinel still naming the old master
+
+    nodes["cache"].on_start = restart_disturbs_db
+    text = """
+steps:
+  - name: kill-db
+    inject: {action: kill, target: {node: db}}
+  - wait: {probe: main, state: failing, sustain_ops: 3}
+    timeout_s: 2
+  - revert: kill-db
+  - wait: {probe: main, state: ok, sustain_ops: 3}
+    timeout_s: 2
+  - name: kill-cache     # held to the end: its revert disturbs clients once more
+    inject: {action: kill, target: {node: cache}}
+budget: {recovery_time_s: 5}
+"""
+    result, _ = run(monkeypatch, spec(text), world)
+    assert result.verdict.passed, result.verdict.detail
+    assert result.recovery is not None and len(result.recovery.windows) == 2
+    assert result.recovery.windows[-1].failed == 8
