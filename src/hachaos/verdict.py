@@ -721,9 +721,12 @@ def _load(budget: Budget, load: WindowStats | None) -> _Section:
             ms.append(replace(m, name=f"load.{m.name}"))
             findings += [replace(f, detail=f"HTTP load: {f.detail}") for f in fs]
         ms.append(Measurement(f"load.requests.{stats.phase}", stats.count, None, "", None))
-        if stats.count == 0 and (stats.phase in limits or p99_limit is not None):
+        named = isinstance(budget.max_load_error_rate, dict) and stats.phase in limits
+        if stats.count == 0 and named:
             detail = f"the HTTP load recorded no requests in the {stats.phase} window"
             findings.append(_unknown(Reason.LATENCY_UNKNOWN, detail))
+    if not any(p.count for p in load.phases()):
+        findings.append(_unknown(Reason.LATENCY_UNKNOWN, "the HTTP load recorded no requests"))
     return ms, findings
 
 

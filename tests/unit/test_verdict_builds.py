@@ -107,4 +107,7 @@ def test_a_load_budget_with_no_requests_is_inconclusive() -> None:
     load = WindowStats(empty(Phase.BEFORE), empty(Phase.DURING), empty(Phase.AFTER), 1, 2, "x")
     v = judge(Budget(max_load_error_rate=0.01), steady=STEADY, recovery=RECOVERED, load=load)
     assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.LATENCY_UNKNOWN)
-    assert v.detail == "the HTTP load recorded no requests in the before window"
+    assert v.detail == "the HTTP load recorded no requests"
+    named = Budget(max_load_error_rate={"during": 0.01})
+    v = judge(named, steady=STEADY, recovery=RECOVERED, load=load)
+    assert v.detail == "the HTTP load recorded no requests in the during window"
