@@ -108,6 +108,16 @@ class Pausable(Protocol):
         ...
 
 
+@runtime_checkable
+class TestinfraTarget(Protocol):
+    """Can be reached by pytest-testinfra: conformance checks run on any backend's nodes
+    through this connection string (Docker: `docker://<container>`; a host: `ssh://...`)."""
+
+    def testinfra_host(self) -> str:
+        """A testinfra connection string for this node, e.g. `docker://3f2a...`."""
+        ...
+
+
 @dataclass(frozen=True)
 class ImageFacts:
     """The image a node runs and the content hash hachaos labelled it with (None if unknown)."""
