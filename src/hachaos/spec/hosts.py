@@ -56,7 +56,7 @@ def _netloc_ok(scheme: str, netloc: str) -> None:
             "and reports): authorize a key and name it with 'identity_file'"
         )
     if NETLOC_RE.fullmatch(netloc) is None:
-        raise ValueError(f"'{scheme}://' needs [user@]host[:port], got {short(netloc)}")
+        raise ValueError(f"'{scheme}://' needs [user@]host[:port]")
 
 
 def check_host(value: str) -> str:

@@ -407,15 +407,15 @@ def hosts_findings(stack: StackSpec) -> Iterable[tuple[tuple[str | int, ...], st
     if stack.image is not None:
         yield ("image",), "'image' is not used on a hosts stack (nothing is booted)"
     for name, node in stack.nodes.items():
-        for key in ("host", "service"):
-            if getattr(node, key) is None:
-                yield ("nodes", name), f"missing required key 'nodes.{name}.{key}' (hosts stack)"
         for key in BOOT_ONLY:
             if getattr(node, key):
                 yield (
                     ("nodes", name, key),
                     f"'{key}' is not used on a hosts stack: the node's service is already deployed",
                 )
+        for key in ("host", "service"):
+            if getattr(node, key) is None:
+                yield ("nodes", name), f"missing required key 'nodes.{name}.{key}' (hosts stack)"
         for i, port in enumerate(node.ports):
             if isinstance(port, PortSpec) and port.host is not None:
                 yield ("nodes", name, "ports", i), "a hosts stack publishes nothing: list ports"

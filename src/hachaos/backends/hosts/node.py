@@ -104,23 +104,21 @@ class HostNode:
             self.kill()
 
     def start(self) -> None:
-        """The service's start command, again until the main process runs (a service manager
-        that has not yet noticed a kill refuses the first start)."""
+        """The service's start command, then wait until its main process runs. A refused
+        start is tried again until the deadline (a service manager that has not yet noticed a
+        kill refuses it); a start command that succeeded is never run twice."""
 
-        def attempt() -> Status:
-            self._run(self._scripts.start(), START_TIMEOUT_S)
-            return self.status()
+        def attempt() -> bool:
+            if self._run(self._scripts.start(), START_TIMEOUT_S).ok:
+                return self._wait_running(True, START_TIMEOUT_S)
+            return self.is_running()
 
         try:
             wait_until(
-                attempt,
-                lambda s: s.running,
-                what=f"start {self.name}",
-                timeout_s=START_TIMEOUT_S,
-                interval_s=0.2,
+                attempt, bool, what=f"start {self.name}", timeout_s=START_TIMEOUT_S, interval_s=0.2
             )
         except DeadlineExceeded as exc:
-            raise FaultError(str(exc)) from None
+            raise FaultError(f"{exc}; its service: {self.status().state}") from None
 
     def _wait_running(self, running: bool, timeout_s: float) -> bool:
         try:
