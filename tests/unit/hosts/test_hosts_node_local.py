@@ -9,15 +9,16 @@ import secrets
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from hachaos import node as protocols
 from hachaos.backends.hosts.node import HostNode
 from hachaos.backends.hosts.plan import NodePlan
 from hachaos.backends.hosts.transport import transport_for
 from hachaos.errors import FaultError
-from hachaos import node as protocols
 from hachaos.spec.hosts import ServiceSpec
 
 SERVICE = """
@@ -52,8 +53,14 @@ def processes(pattern: str) -> list[int]:
     return found
 
 
+@dataclass(frozen=True)
+class Svc:
+    node: HostNode
+    nap: str  # every process of the service has it on its command line
+
+
 @pytest.fixture
-def node(tmp_path: Path) -> Iterator[HostNode]:
+def svc(tmp_path: Path) -> Iterator[Svc]:
     script = tmp_path / "svc.py"
     script.write_text(SERVICE)
     pidfile = tmp_path / "svc.pid"
@@ -68,13 +75,13 @@ def node(tmp_path: Path) -> Iterator[HostNode]:
     plan = NodePlan(name="svc", role="app", host="local://", ports=(1,), service=spec)
     node = HostNode(plan, transport_for(plan))
     node.start()
-    node.nap = nap  # type: ignore[attr-defined]
-    yield node
+    yield Svc(node, nap)
     for pid in processes(nap):
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)  # the test's own processes only (their unique nap)
 
 
-def test_a_host_node_has_every_capability_the_backend_declares(node: HostNode) -> None:
+def test_a_host_node_has_every_capability_the_backend_declares(svc: Svc) -> None:
+    node = svc.node
     for protocol in (
         protocols.Killable,
         protocols.Stoppable,
@@ -90,9 +97,9 @@ def test_a_host_node_has_every_capability_the_backend_declares(node: HostNode) -
 
 
 def test_pause_freezes_every_process_of_the_service_and_resume_thaws_them(
-    node: HostNode,
+    svc: Svc,
 ) -> None:
-    nap = node.nap  # type: ignore[attr-defined]
+    node, nap = svc.node, svc.nap
     assert node.is_running() and not node.is_paused()
     node.pause()
     assert node.is_paused()
@@ -102,8 +109,8 @@ def test_pause_freezes_every_process_of_the_service_and_resume_thaws_them(
     assert "T" not in {state(p) for p in processes(nap)}
 
 
-def test_kill_takes_the_whole_service_down_and_start_brings_it_back(node: HostNode) -> None:
-    nap = node.nap  # type: ignore[attr-defined]
+def test_kill_takes_the_whole_service_down_and_start_brings_it_back(svc: Svc) -> None:
+    node, nap = svc.node, svc.nap
     first = node.status().pid
     node.kill()
     assert not node.is_running()
@@ -114,13 +121,16 @@ def test_kill_takes_the_whole_service_down_and_start_brings_it_back(node: HostNo
     assert node.is_running() and node.status().pid != first
 
 
-def test_stop_runs_the_stop_command(node: HostNode) -> None:
-    node.stop(timeout_s=5)
-    assert not node.is_running()
-    assert "pidfile" in node.status().state or node.status().state
+def test_stop_runs_the_stop_command(svc: Svc) -> None:
+    main = svc.node.status().pid
+    assert main is not None
+    svc.node.stop(timeout_s=5)
+    assert not svc.node.is_running()
+    assert state(main) in ("gone", "Z")
 
 
-def test_exec_and_logs(node: HostNode) -> None:
+def test_exec_and_logs(svc: Svc) -> None:
+    node = svc.node
     res = node.exec(["sh", "-c", "echo 'a b'; exit 3"])
     assert (res.exit_code, res.output) == (3, "a b\n")
     assert "no log" in node.logs()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from hachaos.backends.hosts.errors import HostError
 from hachaos.backends.hosts.plan import NodePlan
-from hachaos.backends.hosts.service import ServiceScripts, Status
+from hachaos.backends.hosts.service import Hint, ServiceScripts, Status
 from hachaos.backends.hosts.transport import Transport
 from hachaos.clock import wait_until
 from hachaos.errors import DeadlineExceeded, FaultError
@@ -42,6 +42,7 @@ class HostNode:
         self._t = transport
         self._scripts = ServiceScripts(plan.service)
         self._addr: Address | None = None
+        self._hint = Hint()  # the main process last seen running
 
     def __repr__(self) -> str:
         return f"HostNode({self.name!r}, {self.plan.display!r})"
@@ -61,11 +62,15 @@ class HostNode:
         return self._addr
 
     def status(self) -> Status:
-        """The service's main process now."""
-        res = self._run(self._scripts.status())
+        """The service's main process now (the one last seen, while it lives; else asked of
+        the service's finder, unless we killed or stopped it since)."""
+        res = self._run(self._scripts.status(self._hint))
         if not res.ok:
             raise HostError(f"node {self.name} ({self.plan.display}): status failed: {res.output}")
-        return Status.parse(res.output)
+        status = Status.parse(res.output)
+        if status.running:
+            self._hint = Hint(status.pid, status.started)
+        return status
 
     def is_running(self) -> bool:
         """True while the service's main process exists (frozen counts)."""
@@ -76,7 +81,7 @@ class HostNode:
         return self.status().paused
 
     def _signal(self, sig: str, what: str) -> None:
-        res = self._run(self._scripts.signal(sig))
+        res = self._run(self._scripts.signal(sig, self._hint))
         if res.exit_code == 3:
             raise FaultError(f"{what} {self.name}: its service is not running")
         if not res.ok:
@@ -85,6 +90,7 @@ class HostNode:
     def kill(self) -> None:
         """SIGKILL every process of the service at once."""
         self._signal("KILL", "kill")
+        self._hint = Hint(self._hint.pid, self._hint.started, gone=True)
 
     def pause(self) -> None:
         """SIGSTOP every process of the service."""
@@ -98,6 +104,7 @@ class HostNode:
         """The service's stop command; SIGKILL whatever still runs after `timeout_s` (as
         `docker stop` does)."""
         res = self._run(self._scripts.stop(), timeout_s)
+        self._hint = Hint(self._hint.pid, self._hint.started, gone=True)
         if res.ok and self._wait_running(False, timeout_s):
             return
         if self.is_running():
@@ -107,6 +114,8 @@ class HostNode:
         """The service's start command, then wait until its main process runs. A refused
         start is tried again until the deadline (a service manager that has not yet noticed a
         kill refuses it); a start command that succeeded is never run twice."""
+
+        self._hint = Hint()  # a new main process: ask the finder from now on
 
         def attempt() -> bool:
             if self._run(self._scripts.start(), START_TIMEOUT_S).ok:

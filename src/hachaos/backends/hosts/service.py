@@ -22,6 +22,7 @@ COMMON = r"""
 b() { printf %s "$1" | base64 -d; }
 state() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
 alive() { s=$(state "$1"); [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]; }
+started() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
 numeric() { case "$1" in ''|0|*[!0-9]*) return 1;; esac; }
 tree() {
   ps -e -o pid=,ppid= | awk -v roots=" $* " -v self="$$" '
@@ -45,6 +46,10 @@ FINDERS = {
 
 MAIN = r"""
 find_main() {{
+  if [ -n "$H_PID" ] && alive "$H_PID" && [ "$(started "$H_PID")" = "$H_START" ]; then
+    M=$H_PID; return 0
+  fi
+  if [ -n "$H_GONE" ]; then WHY="main process $H_PID is gone"; return 1; fi
   {finder}
   if numeric "$p" && alive "$p"; then M=$p; return 0; fi
   [ "$why" = "supervisorctl: 0" ] && why="supervisorctl: not running"
@@ -61,7 +66,7 @@ pids() {{
 """
 
 STATUS = r"""
-if find_main; then echo "running $M $(state "$M")"; else echo "stopped $WHY"; fi
+if find_main; then echo "running $M $(state "$M") $(started "$M")"; else echo "stopped $WHY"; fi
 """
 
 SIGNAL = r"""
@@ -82,6 +87,7 @@ class Status:
     running: bool
     pid: int | None
     state: str  # the kernel's process state letter (T: stopped by a signal), or why not running
+    started: int | None = None  # the process's start time (clock ticks after boot)
 
     @property
     def paused(self) -> bool:
@@ -92,10 +98,27 @@ class Status:
     def parse(cls, output: str) -> Status:
         """Parse the status script's last line (`running PID STATE` / `stopped WHY`)."""
         lines = output.strip().splitlines() or ["stopped no output"]
-        words = lines[-1].split(maxsplit=2)
-        if words[0] == "running" and len(words) == 3 and words[1].isdigit():
-            return cls(True, int(words[1]), words[2])
+        words = lines[-1].split()
+        if words[0] == "running" and len(words) == 4 and words[1].isdigit() and words[3].isdigit():
+            return cls(True, int(words[1]), words[2], int(words[3]))
         return cls(False, None, lines[-1].removeprefix("stopped").strip() or "not running")
+
+
+@dataclass(frozen=True)
+class Hint:
+    """The main process seen last (pid and start time, so a reused pid never matches): the
+    scripts use it without asking the service manager while it lives. `gone`: it was killed or
+    stopped by us and nothing started since, so its death alone means "not running"."""
+
+    pid: int | None = None
+    started: int | None = None
+    gone: bool = False
+
+    def shell(self) -> str:
+        """The script's first line, setting H_PID, H_START and H_GONE."""
+        if self.pid is None or self.started is None:
+            return "H_PID= H_START= H_GONE=\n"
+        return f"H_PID={self.pid} H_START={self.started} H_GONE={'1' if self.gone else ''}\n"
 
 
 @dataclass(frozen=True)
@@ -104,20 +127,20 @@ class ServiceScripts:
 
     spec: ServiceSpec
 
-    def _prelude(self) -> str:
+    def _prelude(self, hint: Hint | None) -> str:
         finder = FINDERS[self.spec.finder].format(arg=_b64(getattr(self.spec, self.spec.finder)))
         also = " ".join(_b64(p) for p in self.spec.also)
-        return COMMON + MAIN.format(finder=finder, also=also)
+        return (hint or Hint()).shell() + COMMON + MAIN.format(finder=finder, also=also)
 
-    def status(self) -> str:
-        """Prints `running PID STATE` or `stopped WHY`."""
-        return self._prelude() + STATUS
+    def status(self, hint: Hint | None = None) -> str:
+        """Prints `running PID STATE START` or `stopped WHY`."""
+        return self._prelude(hint) + STATUS
 
-    def signal(self, sig: str) -> str:
+    def signal(self, sig: str, hint: Hint | None = None) -> str:
         """Sends `sig` to every process of the service; exit 3 when it is not running."""
         if sig not in SIGNALS:
             raise ValueError(f"signal {sig!r} is not one of {SIGNALS}")
-        return self._prelude() + SIGNAL.format(sig=sig)
+        return self._prelude(hint) + SIGNAL.format(sig=sig)
 
     def _manager(self, verb: str) -> str:
         if self.spec.supervisor:
