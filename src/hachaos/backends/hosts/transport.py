@@ -233,6 +233,11 @@ class ConnectionPool:
     def __len__(self) -> int:
         return len(self._by_key)
 
+    def transports(self) -> list[Transport]:
+        """Every transport made so far (one per host)."""
+        with self._lock:
+            return list(self._by_key.values())
+
     def close(self) -> None:
         """Close every connection."""
         with self._lock:
