@@ -116,16 +116,18 @@ def main(argv: list[str] | None = None) -> int:
     COMMAND with `{stacks}`, `{target}` and `{stack_file}` filled in, remove the hosts."""
     import argparse
     import subprocess
+    import sys
     import tempfile
 
     parser = argparse.ArgumentParser(prog="python -m hachaos.vmhosts", description=main.__doc__)
     parser.add_argument("name", help="a directory of fixtures/vmhosts, e.g. redis-sentinel")
     parser.add_argument("--dir", type=Path, default=None, help="where the key and stack go")
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:cut])
+    command = argv[cut + 1 :]
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="hachaos-vmhosts-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [c for c in args.command if c != "--"]
     with vm_hosts(args.name, workdir) as vms:
         fill = {
             "stacks": str(vms.stack_dir),
