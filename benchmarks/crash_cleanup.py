@@ -194,12 +194,13 @@ def test_hosts(proxy_url: str) -> Iterator[Path]:
     workdir = Path(tempfile.mkdtemp(prefix="hachaos-crash-hosts-"))
     with vm_hosts("redis-sentinel", workdir) as vms:
         ip = vms.machines.nodes[HOSTS_NODE].address().ip
-        ToxiproxyClient(proxy_url).create_proxy(HOSTS_LINK, "127.0.0.1:0", f"{ip}:6379")
+        made = ToxiproxyClient(proxy_url).create_proxy(HOSTS_LINK, f"{ip}:6379")
+        port = made.listen.rsplit(":", 1)[1]
         path = workdir / "with-links.yaml"
         path.write_text(
             vms.stack_file.read_text()
             + f"toxiproxy: {proxy_url}\nlinks:\n"
-            + f"  {HOSTS_LINK}: {{upstream: {HOSTS_NODE}:6379, listen: 16379}}\n"
+            + f"  {HOSTS_LINK}: {{upstream: {HOSTS_NODE}:6379, listen: {port}}}\n"
         )
         yield path
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 import threading
+from pathlib import Path
 
 from pydantic import TypeAdapter
 
@@ -62,7 +63,7 @@ def main() -> None:
     parser.add_argument("--node", default="n1", help="the node the fault targets")
     parser.add_argument("--link", default=None, help="the link a link fault targets")
     args = parser.parse_args()
-    spec = load_stack(args.stack) if args.stack else STACK
+    spec = load_stack(Path(args.stack)) if args.stack else STACK
     backend = get_backend(spec.backend or "docker")
     run_id = new_run_id()
     print(f"run {run_id}", flush=True)

@@ -125,11 +125,16 @@ def toxiproxy() -> Iterator[str]:
 def with_link(vms: VmHosts, url: str, tmp_path: Path) -> Path:
     """The hosts stack plus link `cache` to redis-3 through the Toxiproxy at `url`."""
     ip = vms.machines.node("redis-3").address().ip
-    ToxiproxyClient(url).create_proxy("cache", "127.0.0.1:0", f"{ip}:6379")
+    listen = ToxiproxyClient(url).create_proxy("cache", f"{ip}:6379").listen
     path = tmp_path / "with-link.yaml"
-    link = "links:\n  cache: {upstream: redis-3:6379, listen: 16379}\n"
+    port = listen.rsplit(":", 1)[1]
+    link = f"links:\n  cache: {{upstream: redis-3:6379, listen: {port}}}\n"
     path.write_text(vms.stack_file.read_text() + f"toxiproxy: {url}\n{link}")
     return path
+
+
+def listen_port(url: str) -> str:
+    return ToxiproxyClient(url).get_proxy("cache").listen.rsplit(":", 1)[1]
 
 
 def test_a_link_fault_goes_through_the_users_toxiproxy(
@@ -147,6 +152,7 @@ def test_a_link_fault_goes_through_the_users_toxiproxy(
         with f:
             assert f.effective, f.efficacy_detail
             assert ToxiproxyClient(toxiproxy).toxics("cache")
+            assert stack.link_address("cache") == ("127.0.0.1", int(listen_port(toxiproxy)))
         assert ToxiproxyClient(toxiproxy).toxics("cache") == []
     finally:
         backend.down("hc-hostsit2")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hachaos.backends.hosts.errors import HostAuthFailed
 from hachaos.backends.hosts.plan import Endpoint, NodePlan
 from hachaos.backends.hosts.transport import ConnectionPool, ShellTransport, SshTransport, wrap
 from hachaos.errors import InfraError
@@ -69,3 +70,13 @@ def test_nodes_on_one_host_share_one_connection() -> None:
 def test_commands_run_under_the_hosts_own_deadline() -> None:
     assert wrap("echo 'a b'", 2.2, sudo=False) == "timeout -s KILL 3 sh -c 'echo '\"'\"'a b'\"'\"''"
     assert wrap("true", 1, sudo=True).startswith("sudo -n timeout -s KILL 2 sh -c ")
+
+
+def test_an_unusable_key_file_is_one_line_naming_the_host(tmp_path: Path) -> None:
+    (tmp_path / "k").write_text("not a key")
+    for key, why in ((tmp_path / "missing", "No such file"), (tmp_path / "k", "cannot use key")):
+        transport = SshTransport(plan("ssh://root@127.0.0.1:1", identity_file=str(key)))
+        with pytest.raises(HostAuthFailed) as err:
+            transport.run("true", 1)
+        assert str(err.value).startswith("host ssh://root@127.0.0.1:1: cannot use key file")
+        assert why in str(err.value) or why == "cannot use key"

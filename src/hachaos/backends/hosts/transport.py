@@ -56,10 +56,6 @@ def _connect_error(plan: NodePlan, exc: BaseException) -> Exception:
             f"{where}: the key was refused ({key}); authorize its public key for that user or "
             "fix 'identity_file'"
         )
-    if isinstance(exc, paramiko.PasswordRequiredException):
-        return HostAuthFailed(f"{where}: key {key} is encrypted; give an unencrypted key file")
-    if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
-        return HostAuthFailed(f"{where}: cannot read key file {key} ({exc.strerror}); fix it")
     if isinstance(exc, paramiko.SSHException) and "known_hosts" in str(exc):
         known = plan.known_hosts or "~/.ssh/known_hosts"
         return HostAuthFailed(
@@ -70,6 +66,22 @@ def _connect_error(plan: NodePlan, exc: BaseException) -> Exception:
     return HostUnreachable(
         f"{where}: cannot connect ({reason}); check the address, port and that sshd runs there"
     )
+
+
+def _load_key(plan: NodePlan) -> paramiko.PKey:
+    """The node's private key (its type read from the file); HostAuthFailed when unusable."""
+    key = str(plan.key_file)
+    try:
+        return paramiko.PKey.from_path(key)
+    except paramiko.PasswordRequiredException:
+        raise HostAuthFailed(
+            f"host {plan.display}: key {key} is encrypted; give an unencrypted key file"
+        ) from None
+    except (OSError, paramiko.SSHException, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise HostAuthFailed(
+            f"host {plan.display}: cannot use key file {key} ({reason}); fix 'identity_file'"
+        ) from None
 
 
 class SshTransport:
@@ -91,12 +103,13 @@ class SshTransport:
         client.set_missing_host_key_policy(policy)
         key = plan.key_file
         t = plan.connect_timeout_s
+        pkey = _load_key(plan) if key else None
         try:
             client.connect(
                 ep.hostname,
                 port=ep.port or 22,
                 username=ep.user,
-                key_filename=key,
+                pkey=pkey,
                 look_for_keys=key is None,
                 allow_agent=key is None,
                 timeout=t,
