@@ -20,9 +20,11 @@ SIGNALS = ("KILL", "TERM", "STOP", "CONT")
 
 COMMON = r"""
 b() { printf %s "$1" | base64 -d; }
-state() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
-alive() { s=$(state "$1"); [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]; }
-started() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+stat_of() {
+  ST= SS= PG=; read -r l 2>/dev/null <"/proc/$1/stat" || return 1
+  l=${l##*) }; set -- $l; ST=$1; PG=$3; SS=${20}
+}
+alive() { stat_of "$1" && [ "$ST" != Z ] && [ "$ST" != X ]; }
 numeric() { case "$1" in ''|0|*[!0-9]*) return 1;; esac; }
 tree() {
   ps -e -o pid=,ppid= | awk -v roots=" $* " -v self="$$" '
@@ -46,7 +48,7 @@ FINDERS = {
 
 MAIN = r"""
 find_main() {{
-  if [ -n "$H_PID" ] && alive "$H_PID" && [ "$(started "$H_PID")" = "$H_START" ]; then
+  if [ -n "$H_PID" ] && alive "$H_PID" && [ "$SS" = "$H_START" ]; then
     M=$H_PID; return 0
   fi
   if [ -n "$H_GONE" ]; then WHY="main process $H_PID is gone"; return 1; fi
@@ -58,15 +60,14 @@ find_main() {{
 pids() {{
   find_main || return 1
   roots="$M"
-  g=$(ps -o pgid= -p "$M" | tr -d ' ')
-  if [ "$g" = "$M" ]; then roots="$roots $(pgrep -g "$g" | tr '\n' ' ')"; fi
+  if [ "$PG" = "$M" ]; then roots="$roots $(pgrep -g "$M" | tr '\n' ' ')"; fi
   for pat in {also}; do roots="$roots $(pgrep -f -- "$(b "$pat")" | tr '\n' ' ')"; done
   tree $roots
 }}
 """
 
 STATUS = r"""
-if find_main; then echo "running $M $(state "$M") $(started "$M")"; else echo "stopped $WHY"; fi
+if find_main && stat_of "$M"; then echo "running $M $ST $SS"; else echo "stopped $WHY"; fi
 """
 
 SIGNAL = r"""
