@@ -1,6 +1,6 @@
 """The test hosts' stack files: filled in, each is a valid hosts stack with the same nodes,
-roles, topology and readiness checks as the Docker stack of the same name, so every scenario
-of that stack loads against it unchanged (looked up with --hachaos-stacks)."""
+roles and topology as the Docker stack of the same name (and readiness checks on every node),
+so every scenario of that stack loads against it unchanged (looked up with --hachaos-stacks)."""
 
 from __future__ import annotations
 
@@ -34,9 +34,7 @@ def test_a_filled_in_hosts_stack_mirrors_the_docker_stack(name: str, tmp_path: P
     assert {n: s.role for n, s in hosts.nodes.items()} == {
         n: s.role for n, s in docker.nodes.items()
     }
-    assert {n: s.ready for n, s in hosts.nodes.items()} == {
-        n: s.ready for n, s in docker.nodes.items()
-    }
+    assert {n for n, s in hosts.nodes.items() if s.ready} == set(docker.nodes)
     for scenario in sorted((REPO / "scenarios" / CASES[name]).glob("*.yaml")):
         loaded = load_scenario(scenario, [tmp_path / "stacks"])
         if loaded.spec.stack == name:

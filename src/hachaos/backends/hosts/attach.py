@@ -37,7 +37,8 @@ def check(node: HostNode, ready: ReadyCheck) -> tuple[bool, str]:
     if ready.exec is not None:
         res = node.exec(ready.exec, timeout_s=5)
         ok = res.ok and (ready.expect is None or ready.expect in res.output)
-        return ok, f"{' '.join(ready.exec)} -> {res.exit_code}: {res.output.strip()[-120:]}"
+        seen = " ".join(res.output.split())[-120:]  # one line, whatever the command printed
+        return ok, f"{' '.join(ready.exec)} -> {res.exit_code}: {seen}"
     assert ready.log is not None
     found = re.search(ready.log, node.logs(tail=400), re.MULTILINE) is not None
     return found, f"log /{ready.log}/ {'seen' if found else 'not seen yet'}"
