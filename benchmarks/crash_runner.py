@@ -1,9 +1,11 @@
 """A runner that boots a 2-node tools stack, starts a reaper, injects ONE fault and blocks.
 
-Used by `crash_cleanup.py` (and the reaper integration test), which SIGKILLs it while the fault
+Used by `crash_cleanup.py` (and the reaper integration tests), which SIGKILL it while the fault
 is active. Prints `run <id>` as soon as the id exists and `active <fault_id>` once injected.
 
     python benchmarks/crash_runner.py --type partition [--toxiproxy-url URL]
+    python benchmarks/crash_runner.py --type pause --stack HOSTS.yaml --node redis-3
+        (a hosts stack: attached, the fault on --node; links through the stack's Toxiproxy)
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 import threading
+from pathlib import Path
 
 from pydantic import TypeAdapter
 
@@ -22,6 +25,7 @@ from hachaos.proxy.client import ToxiproxyClient
 from hachaos.reaper import cleanup_runs, install_signal_cleanup, start_reaper
 from hachaos.runid import new_run_id
 from hachaos.spec.faults import FaultSpec
+from hachaos.spec.loader import load_stack
 from hachaos.spec.models import StackSpec
 from hachaos.topology import resolver_for
 
@@ -36,18 +40,18 @@ STACK = StackSpec.model_validate(
 )
 
 
-def fault_spec(kind: str, run_id: str) -> FaultSpec:
-    """The fault of `kind`, on node n1 or on proxy `<run_id>`."""
-    data: dict[str, object] = {"action": kind, "target": {"node": "n1"}}
+def fault_spec(kind: str, link: str, node: str = "n1") -> FaultSpec:
+    """The fault of `kind`, on `node` or on proxy `link`."""
+    data: dict[str, object] = {"action": kind, "target": {"node": node}}
     if kind == "partition":
-        data = {"action": "partition", "mode": "isolate", "target": {"node": "n1"}}
+        data = {"action": "partition", "mode": "isolate", "target": {"node": node}}
     elif kind == "disconnect":
-        data = {"action": "partition", "method": "disconnect", "target": {"node": "n1"}}
+        data = {"action": "partition", "method": "disconnect", "target": {"node": node}}
     elif kind == "link":
         toxic = {"type": "latency", "attributes": {"latency": 500}}
-        data = {"action": "link", "link": run_id, "toxic": toxic}
+        data = {"action": "link", "link": link, "toxic": toxic}
     elif kind == "link-down":
-        data = {"action": "link", "link": run_id, "down": True}
+        data = {"action": "link", "link": link, "down": True}
     return TypeAdapter(FaultSpec).validate_python(data)
 
 
@@ -55,13 +59,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--type", choices=TYPES, required=True)
     parser.add_argument("--toxiproxy-url", default=None)
+    parser.add_argument("--stack", default=None, help="a hosts stack file (else a tools stack)")
+    parser.add_argument("--node", default="n1", help="the node the fault targets")
+    parser.add_argument("--link", default=None, help="the link a link fault targets")
     args = parser.parse_args()
+    spec = load_stack(Path(args.stack)) if args.stack else STACK
+    backend = get_backend(spec.backend or "docker")
     run_id = new_run_id()
     print(f"run {run_id}", flush=True)
-    reaper = start_reaper(run_id)  # before the stack exists: a crash during boot is cleaned up
+    # before the stack exists (or is attached): a crash during boot is cleaned up
+    reaper = start_reaper(run_id, backend=backend.name)
     install_signal_cleanup(cleanup_runs(lambda: [run_id]))  # SIGINT/SIGTERM: revert + teardown
-    stack = get_backend("docker").up(STACK, run_id)
-    if args.toxiproxy_url:
+    stack = backend.up(spec, run_id)
+    link = args.link or run_id
+    if args.toxiproxy_url and not args.link:
         ToxiproxyClient(args.toxiproxy_url).create_proxy(run_id, "127.0.0.1:9", "127.0.0.1:0")
     ctx = FaultContext(
         stack,
@@ -71,7 +82,7 @@ def main() -> None:
         REAL_CLOCK,
         toxiproxy_url=args.toxiproxy_url,
     )
-    [fault] = build_faults(fault_spec(args.type, run_id), ctx)
+    [fault] = build_faults(fault_spec(args.type, link, args.node), ctx)
     fault.inject()
     try:
         print(f"active {fault.fault_id} effective={fault.effective}", flush=True)

@@ -12,13 +12,14 @@ import pytest
 
 from hachaos.backends import DEFAULT_BACKEND
 from hachaos.certification.record import Certification
+from hachaos.cli import EXIT_INFRA
 from hachaos.conformance.outcome import Status
 from hachaos.errors import HachaosError
 from hachaos.events import EventBus
 from hachaos.plugin import conformance, hookspecs
 from hachaos.plugin.certify import CERTIFICATION, session_certification
 from hachaos.plugin.items import ScenarioFile, ScenarioItem
-from hachaos.plugin.runs import booted_stack
+from hachaos.plugin.runs import booted_stack, preflight_hosts
 from hachaos.plugin.state import STATE, SessionState, state_of
 from hachaos.reaper import cleanup_runs, install_signal_cleanup
 from hachaos.redact import redact
@@ -43,6 +44,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="DIR",
         help="extra directory of stack files (before fixtures/stacks)",
+    )
+    group.addoption(
+        "--hachaos-target",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="allow faults on the hosts stack (an existing deployment) named NAME; a hosts "
+        "stack the run does not name is refused before anything runs (repeatable)",
     )
     group.addoption(
         "--hachaos-seed",
@@ -136,6 +145,7 @@ def pytest_configure(config: pytest.Config) -> None:
         repeat=opt.hachaos_repeat,
         certification_path=Path(opt.hachaos_certification),
         bundle_dir=Path(opt.hachaos_bundle_dir),
+        targets=tuple(opt.hachaos_target),
     )
     config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
     config.addinivalue_line(
@@ -195,6 +205,24 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if is_scenario_file(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Before any scenario runs: every hosts stack (an existing deployment) a selected scenario
+    uses must be named with --hachaos-target, its hosts reachable and its services found;
+    otherwise the session stops with one line and exit code 3, no fault injected anywhere."""
+    if session.config.option.collectonly:
+        return
+    state = state_of(session.config)
+    stacks = {
+        item.loaded.stack.name: item.loaded.stack
+        for item in session.items
+        if isinstance(item, ScenarioItem) and item.loaded is not None
+    }
+    try:
+        preflight_hosts(state, list(stacks.values()))
+    except HachaosError as exc:
+        pytest.exit(f"hachaos: {exc}", returncode=EXIT_INFRA)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar, get_args
@@ -82,12 +83,17 @@ class RunningStack:
         return None
 
     def link_address(self, link: str) -> tuple[str, int]:
-        """Where the runner reaches `link` (the proxy's published listen port)."""
+        """Where the runner reaches `link`: the proxy node's published listen port, else the
+        listen port on the configured Toxiproxy's host."""
         spec = self.spec.links[link]
         for proxy in self.declared(Role.PROXY):
             published = proxy.address().published.get(spec.listen)
             if published:
                 return published
+        if self.toxiproxy_url:  # a Toxiproxy of the deployment's own: it listens there
+            host = urllib.parse.urlsplit(self.toxiproxy_url).hostname
+            if host:
+                return host, spec.listen
         raise KeyError(f"link {link!r} is not published by any proxy node")
 
     def node_at(self, host: str) -> Node | None:

@@ -120,7 +120,7 @@ def test_teardown_removes_the_runs_key(docker_backend: DockerBackend) -> None:
     from hachaos.plugin.state import SessionState
 
     state = SessionState("docker", (), None, "fail", Path("/tmp"))
-    state._backend = docker_backend
+    state._backends["docker"] = docker_backend
     with booted_stack(state, lb_stack()) as stack:
         assert stack.tls is not None
         folder = stack.tls.directory

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from hachaos.backends.base import Backend
 
 DEFAULT_BACKEND = "docker"
-BACKENDS = {"docker": "hachaos.backends.docker.backend:DockerBackend"}
+BACKENDS = {
+    "docker": "hachaos.backends.docker.backend:DockerBackend",
+    "hosts": "hachaos.backends.hosts.backend:HostsBackend",
+}
 
 
 def get_backend(name: str) -> Backend:

@@ -96,7 +96,7 @@ def skip_unless_capable(state: SessionState, loaded: LoadedScenario) -> None:
     backend does not declare, naming what is missing."""
     stack = loaded.stack
     missing = scenario_needs(loaded.spec) - state.capabilities(stack)
-    reason = lacking(stack.name, state.backend_name, missing)
+    reason = lacking(stack.name, state.backend_name_for(stack), missing)
     if reason is not None:
         pytest.skip(reason)
 

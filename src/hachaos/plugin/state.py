@@ -35,30 +35,45 @@ class SessionState:
     stacks: dict[str, StackRecord] = field(default_factory=dict)
     live_run_ids: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
-    _backend: Backend | None = None
+    targets: tuple[str, ...] = ()  # hosts stacks the run names (--hachaos-target)
+    _backends: dict[str, Backend] = field(default_factory=dict)
 
     @property
     def backend(self) -> Backend:
-        """The backend, created on first use (so collection and unit tests never need Docker);
+        """The session's default backend (see `backend_named`)."""
+        return self.backend_named(self.backend_name)
+
+    def backend_name_for(self, stack: StackSpec) -> str:
+        """The backend `stack` runs on: its own `backend:`, else the session's."""
+        return stack.backend or self.backend_name
+
+    def backend_for(self, stack: StackSpec) -> Backend:
+        """The backend `stack` runs on (see `backend_named`)."""
+        return self.backend_named(self.backend_name_for(stack))
+
+    def backend_named(self, name: str) -> Backend:
+        """A backend, created on first use (so collection and unit tests never need Docker);
         leftovers of earlier runs whose runner died are swept then, and reported."""
-        if self._backend is None:
-            backend = get_backend(self.backend_name)
+        if name not in self._backends:
+            backend = get_backend(name)
             report = sweep_leftovers(backend, exclude=tuple(self.live_run_ids))
-            self._backend = backend
+            self._backends[name] = backend
             if report.warning():
                 self.warnings.append(report.warning())
                 print(report.warning(), file=sys.stderr)
-        return self._backend
+        return self._backends[name]
 
     def capabilities(self, stack: StackSpec) -> frozenset[Capability]:
-        """What the session's backend can do to `stack` (asked before boot; connects to
-        nothing)."""
-        return (self._backend or get_backend(self.backend_name)).capabilities(stack)
+        """What `stack`'s backend can do to it (asked before boot; connects to nothing)."""
+        name = self.backend_name_for(stack)
+        return (self._backends.get(name) or get_backend(name)).capabilities(stack)
 
     def engine_version(self) -> str | None:
-        """The engine's version, if this session ever talked to one (never connects itself)."""
+        """The default engine's version, if this session ever talked to one (never connects
+        itself)."""
+        backend = self._backends.get(self.backend_name)
         try:
-            return self._backend.engine_version() if self._backend is not None else None
+            return backend.engine_version() if backend is not None else None
         except Exception:  # a fact for the record, not a condition of the run
             return None
 

@@ -17,6 +17,7 @@ from typing import Annotated, Literal, TypeGuard
 
 from pydantic import (
     AfterValidator,
+    AnyHttpUrl,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +27,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from hachaos.spec.hosts import ServiceSpec, SshSpec, check_host
 
 NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -173,6 +176,11 @@ class NodeSpec(Model):
     group: Name | None = None
     depends_on: tuple[Name, ...] = ()  # nodes that must be ready before this one starts
     aliases: tuple[Name, ...] = ()  # extra in-network names besides the node name
+    # an existing deployment (`backend: hosts`): where the node runs and what its service is
+    host: Annotated[str, AfterValidator(check_host)] | None = None  # testinfra connection string
+    identity_file: str | None = Field(default=None, min_length=1, max_length=MAX_PATH)
+    address: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.:_-]{1,253}$")
+    service: ServiceSpec | None = None
 
     @field_validator("ports")
     @classmethod
@@ -391,9 +399,31 @@ class StackSpec(Model):
     tls: TlsSpec | None = None
     # set when a parametrised stack is expanded (hachaos.spec.expand), never in a file
     parameter_values: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
+    backend: Literal["docker", "hosts"] | None = None  # None: the run's --hachaos-backend
+    toxiproxy: AnyHttpUrl | None = None  # hosts: the user's own Toxiproxy serving the links
+    ssh: SshSpec | None = None  # hosts: identity file, known_hosts, connect timeout
+
+    @property
+    def on_hosts(self) -> bool:
+        """True for a stack describing an existing deployment (`backend: hosts`)."""
+        return self.backend == "hosts"
+
+    @property
+    def toxiproxy_url(self) -> str | None:
+        """The configured Toxiproxy API URL without a trailing '/', if any."""
+        return str(self.toxiproxy).rstrip("/") if self.toxiproxy is not None else None
+
+    @model_validator(mode="after")
+    def _deployment_fields(self) -> StackSpec:
+        check = hosts_findings if self.on_hosts else docker_findings
+        for loc, message in check(self):
+            raise SpecError(loc, message)
+        return self
 
     @model_validator(mode="after")
     def _images_known(self) -> StackSpec:
+        if self.on_hosts:
+            return self
         missing = [n for n, spec in self.nodes.items() if not (spec.image or self.image)]
         if missing:
             raise SpecError(
@@ -514,3 +544,40 @@ class StackSpec(Model):
         nodes = {n: s for n, s in self.nodes.items() if n not in part_nodes}
         links = {n: s for n, s in self.links.items() if n not in part_links}
         return self.model_copy(update={"nodes": nodes, "links": links, "parts": {}})
+
+
+BOOT_ONLY = ("image", "command", "env", "files", "depends_on", "aliases")
+HOSTS_ONLY = ("host", "identity_file", "address", "service")
+
+
+def hosts_findings(stack: StackSpec) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """A hosts stack describes what exists: every node has a host and a service, and nothing
+    that only a booting backend would use; links need the user's Toxiproxy."""
+    if stack.image is not None:
+        yield ("image",), "'image' is not used on a hosts stack (nothing is booted)"
+    for name, node in stack.nodes.items():
+        for key in BOOT_ONLY:
+            if getattr(node, key):
+                yield (
+                    ("nodes", name, key),
+                    f"'{key}' is not used on a hosts stack: the node's service is already deployed",
+                )
+        for key in ("host", "service"):
+            if getattr(node, key) is None:
+                yield ("nodes", name), f"missing required key 'nodes.{name}.{key}' (hosts stack)"
+        for i, port in enumerate(node.ports):
+            if isinstance(port, PortSpec) and port.host is not None:
+                yield ("nodes", name, "ports", i), "a hosts stack publishes nothing: list ports"
+    if stack.links and stack.toxiproxy is None:
+        yield ("links",), "links on a hosts stack need 'toxiproxy: URL' (your Toxiproxy)"
+
+
+def docker_findings(stack: StackSpec) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """A booted stack has no host settings (they describe an existing deployment)."""
+    for key in ("toxiproxy", "ssh"):
+        if getattr(stack, key) is not None:
+            yield (key,), f"'{key}' only goes with 'backend: hosts'"
+    for name, node in stack.nodes.items():
+        for key in HOSTS_ONLY:
+            if getattr(node, key) is not None:
+                yield ("nodes", name, key), f"'{key}' only goes with 'backend: hosts'"
