@@ -23,6 +23,7 @@ COMMANDS = (
     "compare",
     "certify",
     "report",
+    "bundle",
 )
 
 EXIT_CONFIG = 2

@@ -56,6 +56,28 @@ class FaultEvent:
     detail: str = ""
 
 
+class StepOutcome(StrEnum):
+    """How one step of a scenario's schedule ended."""
+
+    OK = "ok"
+    FAILED = "failed"  # a runbook command or a wait did not do what the scenario predicts
+    SKIPPED = "skipped"  # not run: an earlier step failed or the schedule stopped
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """One step of a scenario's schedule on the history clock: which (`index` in the file,
+    `name`, `kind`), when (start and end, ns), and how it ended."""
+
+    index: int
+    name: str | None
+    kind: str  # inject, revert, run, wait, hold_s, expect, close
+    start_ns: int
+    end_ns: int
+    outcome: StepOutcome
+    detail: str = ""
+
+
 @dataclass(frozen=True)
 class FinalRead:
     """The set of keys read back after healing; `complete` is False if the read failed."""
@@ -66,12 +88,13 @@ class FinalRead:
 
 
 class History:
-    """Thread-safe append-only record of ops, fault events and final reads."""
+    """Thread-safe append-only record of ops, fault events, steps and final reads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._ops: list[Op] = []
         self._faults: list[FaultEvent] = []
+        self._steps: list[StepEvent] = []
         self._reads: list[FinalRead] = []
 
     def add_op(self, op: Op) -> None:
@@ -83,6 +106,11 @@ class History:
         """Append one fault event."""
         with self._lock:
             self._faults.append(event)
+
+    def add_step(self, event: StepEvent) -> None:
+        """Append one finished (or skipped) step."""
+        with self._lock:
+            self._steps.append(event)
 
     def add_final_read(self, read: FinalRead) -> None:
         """Append a read-back of everything a ledger wrote."""
@@ -102,6 +130,16 @@ class History:
             return tuple(sorted(self._faults, key=lambda f: f.at_ns))
 
     @property
+    def steps(self) -> tuple[StepEvent, ...]:
+        """All step events, in schedule order."""
+        with self._lock:
+            return tuple(sorted(self._steps, key=lambda e: e.index))
+
+    def step(self, index: int) -> StepEvent | None:
+        """The event of step `index`, if it was recorded."""
+        return next((e for e in self.steps if e.index == index), None)
+
+    @property
     def final_reads(self) -> tuple[FinalRead, ...]:
         """All final reads, in the order recorded."""
         with self._lock:
@@ -112,12 +150,14 @@ class History:
         return next((f for f in self.faults if f.phase == phase), None)
 
     def to_jsonl(self) -> str:
-        """Serialise as JSON lines: one record per op / fault event / final read."""
+        """Serialise as JSON lines: one record per op / fault event / step / final read."""
         lines: list[str] = []
         for op in self.ops:
             lines.append(json.dumps({"type": "op", **asdict(op)}))
         for ev in self.faults:
             lines.append(json.dumps({"type": "fault", **asdict(ev)}))
+        for st in self.steps:
+            lines.append(json.dumps({"type": "step", **asdict(st)}))
         for rd in self.final_reads:
             lines.append(json.dumps({"type": "final_read", **asdict(rd)}))
         return "\n".join(lines) + ("\n" if lines else "")
@@ -141,6 +181,9 @@ class History:
             elif kind == "fault":
                 rec["phase"] = FaultPhase(rec["phase"])
                 h.add_fault(FaultEvent(**rec))
+            elif kind == "step":
+                rec["outcome"] = StepOutcome(rec["outcome"])
+                h.add_step(StepEvent(**rec))
             elif kind == "final_read":
                 rec["keys"] = tuple(rec["keys"])
                 h.add_final_read(FinalRead(**rec))

@@ -119,6 +119,27 @@ class TestinfraTarget(Protocol):
 
 
 @dataclass(frozen=True)
+class RuntimeFacts:
+    """The container runtime a node runs in: engine, its version and storage driver, and the
+    node's published ports (container port -> host address and port)."""
+
+    engine: str
+    version: str
+    storage_driver: str
+    bindings: dict[int, tuple[str, int]] = field(default_factory=dict)
+
+
+@runtime_checkable
+class ContainerRuntime(Protocol):
+    """Runs in a container runtime its backend can describe (a node that is a container);
+    conformance asks a node without it over its testinfra connection (`docker info`)."""
+
+    def container_runtime(self) -> RuntimeFacts:
+        """The runtime's facts as they are now."""
+        ...
+
+
+@dataclass(frozen=True)
 class ImageFacts:
     """The image a node runs and the content hash hachaos labelled it with (None if unknown)."""
 

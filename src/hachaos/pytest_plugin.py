@@ -13,14 +13,16 @@ import pytest
 from hachaos.backends import DEFAULT_BACKEND
 from hachaos.certification.record import Certification
 from hachaos.cli import EXIT_INFRA
+from hachaos.conformance.outcome import Status
 from hachaos.errors import HachaosError
 from hachaos.events import EventBus
-from hachaos.plugin import hookspecs
+from hachaos.plugin import conformance, hookspecs
 from hachaos.plugin.certify import CERTIFICATION, session_certification
 from hachaos.plugin.items import ScenarioFile, ScenarioItem
 from hachaos.plugin.runs import booted_stack, preflight_hosts
 from hachaos.plugin.state import STATE, SessionState, state_of
 from hachaos.reaper import cleanup_runs, install_signal_cleanup
+from hachaos.redact import redact
 from hachaos.report.console import repeat_lines, verdict_lines
 from hachaos.running import RunningStack
 from hachaos.scenario.result import ScenarioResult
@@ -82,6 +84,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="where the run's certification record is written (default %(default)s)",
     )
+    group.addoption(
+        "--hachaos-conformance-stack",
+        action="append",
+        default=[],
+        metavar="STACK[:PROFILE]",
+        help="conformance: boot fixtures/stacks/STACK.yaml and check it against PROFILE "
+        "(default: the profile named like the stack)",
+    )
+    group.addoption(
+        "--hachaos-conformance-run",
+        action="append",
+        default=[],
+        metavar="RUN_ID[:PROFILE]",
+        help="conformance: check a run that is up (hachaos up / ps) instead of booting one",
+    )
+    group.addoption(
+        "--hachaos-profiles",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra directory of conformance profiles (before fixtures/profiles)",
+    )
+    group.addoption(
+        "--hachaos-conformance-summary",
+        default="reports/conformance.json",
+        metavar="PATH",
+        help="where conformance writes checks per target and wall times (default %(default)s)",
+    )
+    group.addoption(
+        "--hachaos-bundle-dir",
+        default="reports/bundles",
+        metavar="DIR",
+        help="where support bundles of runs that did not pass go (default %(default)s)",
+    )
 
 
 def positive_int(text: str) -> int:
@@ -108,9 +144,14 @@ def pytest_configure(config: pytest.Config) -> None:
         history_dir=Path(opt.hachaos_history_dir),
         repeat=opt.hachaos_repeat,
         certification_path=Path(opt.hachaos_certification),
+        bundle_dir=Path(opt.hachaos_bundle_dir),
         targets=tuple(opt.hachaos_target),
     )
     config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
+    config.addinivalue_line(
+        "markers", "conformance: a conformance check on a stack's nodes (testinfra)"
+    )
+    conformance.start(config)
     config.addinivalue_line(
         "markers", "smoke: the short selection CI runs through the main command (tox -e chaos)"
     )
@@ -222,9 +263,22 @@ def certification_of(config: pytest.Config) -> Certification | None:
     return record
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Conformance test functions (argument `conformance_check`): one test per check."""
+    if "conformance_check" in metafunc.fixturenames:
+        conformance.parametrize(metafunc, conformance.session_of(metafunc.config))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Conformance checks grouped by target, so each stack boots once."""
+    conformance.order_by_target(items)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write the certification record of every scenario run in this session."""
+    """Tear down the last conformance target and write the conformance summary; write the
+    certification record of every scenario run in this session."""
+    conformance.write_summary(session.config)
     state = state_of(session.config)
     record = certification_of(session.config)
     if record is None or state.certification_path is None:
@@ -234,10 +288,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Every verdict with its numbers."""
+    """Every verdict with its numbers; conformance checks per target."""
     state = state_of(config)
     for warning in state.warnings:
         terminalreporter.write_line(warning, yellow=True)
+    lines = conformance.summary_lines(config)
+    if lines:
+        terminalreporter.section("hachaos conformance")
+        for line in lines:
+            terminalreporter.write_line(line)
     results = state.results
     errors = [r for r in terminalreporter.stats.get("error", []) if r.when == "setup"]
     if not results and not errors:
@@ -295,3 +354,31 @@ def hachaos_stack(
             return runs.enter_context(booted_stack(hachaos_state, load_stack(path)))
 
         yield boot
+
+
+@pytest.fixture
+def hachaos_verify(request: pytest.FixtureRequest) -> Callable[[conformance.Planned], None]:
+    """Judges a conformance check: boots (or attaches to) its target at setup, so a target
+    that cannot start is an error in setup; a failed check fails with what is wrong and how
+    to fix it, and gets the target's support bundle."""
+    session = conformance.session_of(request.config)
+    planned = conformance.planned_of(request.node)
+    if session is None or planned is None:
+        pytest.skip("no conformance target")
+    try:
+        session.prepare(planned.index)
+    except HachaosError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+    def verify(check: conformance.Planned) -> None:
+        outcome = session.judge(check)
+        if outcome.status is Status.SKIP:
+            pytest.skip(outcome.observed)
+        if outcome.status is Status.FAIL:
+            bus = EventBus()
+            request.config.hook.pytest_hachaos_bus_created(item=request.node, bus=bus)
+            bundle = session.bundle(check, bus)
+            where = f"\nsupport bundle: {bundle.path}" if bundle else ""
+            pytest.fail(redact(f"{outcome.message}{where}"), pytrace=False)
+
+    return verify

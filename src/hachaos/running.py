@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TypeVar, get_args
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypeVar, get_args
 
 from pydantic import BaseModel
 
 from hachaos.errors import HachaosError
 from hachaos.node import Node
 from hachaos.spec.models import Role, StackSpec
+
+if TYPE_CHECKING:  # hachaos.tls reaches the reaper, whose backends import this module
+    from hachaos.tls.run_files import RunTls
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -26,6 +29,7 @@ class RunningStack:
     nodes: Mapping[str, Node]
     boot_s: float
     toxiproxy_url: str | None = None  # a Toxiproxy the backend knows (else: the proxy node's)
+    tls: RunTls | None = None  # the run's certificates, when the stack declares `tls`
 
     def topology_as(self, kind: type[T], needed_by: str) -> T:
         """The stack's topology as `kind`; a one-line error naming who needed it otherwise."""
@@ -36,6 +40,31 @@ class RunningStack:
                 f"{needed_by} needs a {wanted} stack; '{self.spec.name}' is {topo.kind}"
             )
         return topo
+
+    def part(self, namespace: str) -> RunningStack:
+        """The included stack `namespace` as a stack of its own: its spec (with its topology)
+        and its nodes, so the resolvers, probes and healers of that kind work on it as is."""
+        try:
+            spec = self.spec.parts[namespace]
+        except KeyError:
+            known = ", ".join(self.spec.parts) or "none"
+            raise HachaosError(
+                f"stack '{self.spec.name}' includes no stack as '{namespace}' (included: {known})"
+            ) from None
+        nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
+        return replace(self, spec=spec, nodes=nodes)
+
+    def own(self) -> RunningStack:
+        """This stack without its included parts (itself when it includes nothing)."""
+        if not self.spec.parts:
+            return self
+        spec = self.spec.own()
+        nodes = {n: self.nodes[n] for n in spec.nodes if n in self.nodes}
+        return replace(self, spec=spec, nodes=nodes)
+
+    def views(self) -> list[RunningStack]:
+        """This stack's own view, then each included part's: where topologies live."""
+        return [self.own(), *(self.part(ns) for ns in self.spec.parts)]
 
     def node(self, name: str) -> Node:
         """The node called `name`."""

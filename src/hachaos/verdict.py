@@ -6,11 +6,17 @@ first match wins:
 1. not steady before the fault → INCONCLUSIVE ``not-steady`` (the measurements mean nothing);
 2. a claim of the stack contradicted by the running system at steady state (e.g.
    ``replication: sync`` with no synchronous standby) → FAIL ``claim-mismatch``;
-3. fault not effective, or no inject recorded → INCONCLUSIVE;
-4. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
-   outage expectation, recovery, lost writes, unexpected writes, duplicated writes, loss
-   window, unbudgeted loss, error rate, p99, primary overlap, heal). A definite violation is
-   not hidden by something else being unknown. Implicit limits, always judged:
+3. a step of the schedule that failed (a runbook command with the wrong exit code or output,
+   a wait that hit its deadline: the scenario's own predictions) → FAIL ``step-failed``;
+4. fault not effective, or no inject recorded → INCONCLUSIVE;
+5. any limit broken → FAIL naming the first broken limit (order: errors before the fault,
+   outage expectation, expectation windows, recovery, lost / stuck / duplicated /
+   unacknowledged builds, lost writes, unexpected writes, duplicated writes, loss window,
+   unbudgeted loss, error rate, p99, the HTTP load's error rate and p99, primary overlap,
+   heal). A build ledger's lost and stuck builds fail even without a budget (every accepted
+   build must finish); its duplicated and unacknowledged builds only past their budget.
+   A definite violation is not hidden by something else being unknown. Implicit limits,
+   always judged:
 
    * ``errors-before-fault``: any probe failure between the first ok op and the inject (the
      system failed clients with no fault); earlier failures are warm-up. FAIL rather than
@@ -26,16 +32,21 @@ first match wins:
      stuck RabbitMQ app). A FAIL by default: the system did not heal itself. A scenario that
      accepts a known pitfall sets ``allow_harness_repair: true``; the run then passes with the
      repair named in the detail and ``harness_repairs`` in the measurements;
-5. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
-6. otherwise PASS ``within-budget`` (its detail names lost writes and harness repairs).
+   * ``expectation-failed``: an ``expect: unavailable`` window in which the probe still
+     succeeded after the grace period (the design predicts an outage: a split-brain
+     finding), or an ``expect: available`` window whose error rate exceeds the budget's
+     ``max_error_rate`` (its ``during`` entry when per window; 0 without one). A window with
+     no judged ops is INCONCLUSIVE ``expectation-unknown``;
+6. a limit that could not be measured → INCONCLUSIVE (e.g. ``data-unknown``);
+7. otherwise PASS ``within-budget`` (its detail names lost writes and harness repairs).
 
 Every measurement appears in ``Verdict.measurements`` whether or not it has a budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -47,15 +58,17 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
+from hachaos.checks.builds import BuildLedgerResult
 from hachaos.checks.data import SetResult
+from hachaos.checks.expectations import WindowCheck
 from hachaos.checks.latency import Phase, PhaseStats, WindowStats
 from hachaos.checks.loss import LossWindow
 from hachaos.checks.overlap import PrimaryOverlap
 from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.steady import BeforeFault, SteadyState
+from hachaos.checks.step_times import StepTime
 from hachaos.topology.base import ClaimReport, HealReport
 
 WindowName = Literal["before", "during", "after"]
@@ -67,11 +80,18 @@ LIMITS = (
     "max_error_rate",
     "max_p99_ms",
     "max_primary_overlap_s",
+    "max_lost_builds",
+    "max_stuck_builds",
+    "max_duplicated_builds",
+    "max_unacknowledged_builds",
+    "max_load_error_rate",
+    "max_load_p99_ms",
 )
 
 
 class Budget(BaseModel):
-    """The limits a scenario declares; every field optional, at least one limit required.
+    """The limits a scenario declares; every field optional (the scenario requires at least
+    one limit unless its steps make predictions of their own).
 
     ``max_error_rate`` as a number applies to every non-empty window; as a mapping only to the
     named windows (``before``, ``during``, ``after``). ``max_p99_ms`` applies to every window
@@ -92,6 +112,12 @@ class Budget(BaseModel):
     max_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None
     max_p99_ms: StrictFloat | None = None
     max_primary_overlap_s: StrictFloat | None = None  # two primaries acknowledging at once
+    max_lost_builds: StrictInt | None = None  # build ledger: accepted, never run (default 0)
+    max_stuck_builds: StrictInt | None = None  # started, never finished (default 0)
+    max_duplicated_builds: StrictInt | None = None  # finished more than once (at-least-once)
+    max_unacknowledged_builds: StrictInt | None = None  # ran without the client getting a 201
+    max_load_error_rate: StrictFloat | dict[WindowName, StrictFloat] | None = None  # HTTP load
+    max_load_p99_ms: StrictFloat | None = None  # HTTP load, every window with ok requests
     expect: Literal["available", "unavailable"] = "available"
     allow_harness_repair: StrictBool = False  # accept a stack the harness had to repair to re-form
 
@@ -102,6 +128,11 @@ class Budget(BaseModel):
         "max_unexpected",
         "max_p99_ms",
         "max_primary_overlap_s",
+        "max_lost_builds",
+        "max_stuck_builds",
+        "max_duplicated_builds",
+        "max_unacknowledged_builds",
+        "max_load_p99_ms",
     )
     @classmethod
     def _not_negative(cls, v: float | None, info: ValidationInfo) -> float | None:
@@ -109,7 +140,7 @@ class Budget(BaseModel):
             raise ValueError(f"{info.field_name} must be >= 0, got {v!r}")
         return v
 
-    @field_validator("max_error_rate")
+    @field_validator("max_error_rate", "max_load_error_rate")
     @classmethod
     def _rate_in_range(cls, v: float | dict[str, float] | None) -> float | dict[str, float] | None:
         items = v.items() if isinstance(v, dict) else [("", v)] if v is not None else []
@@ -121,22 +152,26 @@ class Budget(BaseModel):
             raise ValueError("max_error_rate mapping is empty: name before, during or after")
         return v
 
-    @model_validator(mode="after")
-    def _has_a_limit(self) -> Budget:
-        if self.expect == "available" and all(getattr(self, f) is None for f in LIMITS):
-            raise ValueError(
-                f"budget has no limits: set at least one of {', '.join(LIMITS)}"
-                " (or expect: unavailable)"
-            )
-        return self
+    def has_limits(self) -> bool:
+        """Whether the budget judges anything: a limit, or `expect: unavailable`. A scenario
+        requires one unless its steps make predictions of their own (see ScenarioSpec)."""
+        return self.expect == "unavailable" or any(getattr(self, f) is not None for f in LIMITS)
 
     def error_rate_limits(self) -> dict[Phase, float]:
         """The error-rate limit per window (empty when none is set)."""
-        if self.max_error_rate is None:
-            return {}
-        if isinstance(self.max_error_rate, dict):
-            return {Phase(w): r for w, r in self.max_error_rate.items()}
-        return dict.fromkeys(Phase, self.max_error_rate)
+        return _per_window(self.max_error_rate)
+
+    def load_error_rate_limits(self) -> dict[Phase, float]:
+        """The HTTP load's error-rate limit per window (empty when none is set)."""
+        return _per_window(self.max_load_error_rate)
+
+
+def _per_window(limit: float | dict[WindowName, float] | None) -> dict[Phase, float]:
+    if limit is None:
+        return {}
+    if isinstance(limit, dict):
+        return {Phase(w): r for w, r in limit.items()}
+    return dict.fromkeys(Phase, limit)
 
 
 class VerdictOutcome(StrEnum):
@@ -174,6 +209,13 @@ class Reason(StrEnum):
     NOT_HEALED = "not-healed"
     HARNESS_REPAIR = "harness-repair"
     CLAIM_MISMATCH = "claim-mismatch"
+    LOST_BUILDS = "lost-builds"
+    STUCK_BUILDS = "stuck-builds"
+    DUPLICATED_BUILDS = "duplicated-builds"
+    UNACKNOWLEDGED_BUILDS = "unacknowledged-builds"
+    STEP_FAILED = "step-failed"
+    EXPECTATION_FAILED = "expectation-failed"
+    EXPECTATION_UNKNOWN = "expectation-unknown"
 
 
 Number = float | int
@@ -278,17 +320,28 @@ def judge(
     before: BeforeFault | None = None,
     heal: HealReport | None = None,
     claims: tuple[ClaimReport, ...] = (),
+    builds: BuildLedgerResult | None = None,
+    load: WindowStats | None = None,
+    failed_step: str | None = None,
+    expectations: Sequence[WindowCheck] = (),
+    waits: Sequence[StepTime] = (),
 ) -> Verdict:
-    """Judge the measurements against `budget`; see the module docstring for precedence."""
+    """Judge the measurements against `budget`; see the module docstring for precedence.
+    `failed_step` describes the schedule's failed step, if one failed; `waits` are the named
+    waits' durations (measured next to their deadlines; a missed deadline is `failed_step`)."""
     sections = [
         _before(budget, before),
         _outage(budget, recovery, latency),
+        *(_expectation(budget, w) for w in expectations),
         _recovery(budget, recovery),
+        _builds(budget, builds),
         _data(budget, data),
         _loss(budget, data, loss),
         _latency(budget, latency),
+        _load(budget, load),
         _overlap(budget, overlap),
         _heal(budget, heal),
+        ([_wait_time(w) for w in waits], []),
     ]
     measurements = tuple(
         m for ms, _ in sections for m in ms if m.value is not None or m.budget is not None
@@ -297,7 +350,7 @@ def judge(
         wrong = sum(1 for c in claims if not c.holds)
         measurements += (Measurement("claims_mismatched", wrong, 0, "", wrong == 0),)
     findings = [f for _, fs in sections for f in fs]
-    gate = _gate(steady, recovery, fault_effective, claims)
+    gate = _gate(steady, recovery, fault_effective, claims, failed_step)
     if gate is not None:
         return Verdict(gate.outcome, gate.reason, gate.detail, measurements)
     for wanted in (VerdictOutcome.FAIL, VerdictOutcome.INCONCLUSIVE):
@@ -312,6 +365,11 @@ def judge(
     if heal is not None and heal.repaired:
         detail += f"; the HARNESS REPAIRED the stack ({', '.join(heal.repaired)}), as allowed"
     return Verdict(VerdictOutcome.PASS, Reason.WITHIN_BUDGET, detail, measurements)
+
+
+def _wait_time(wait: StepTime) -> Measurement:
+    """`wait.<name>_s`: how long a named wait of the schedule took, against its deadline."""
+    return Measurement(f"wait.{wait.name}_s", wait.elapsed_s, wait.deadline_s, "s", wait.within)
 
 
 def _before(budget: Budget, before: BeforeFault | None) -> _Section:
@@ -381,6 +439,7 @@ def _gate(
     recovery: Recovery | None,
     effective: bool,
     claims: tuple[ClaimReport, ...] = (),
+    failed_step: str | None = None,
 ) -> _Finding | None:
     if not steady.ok:
         return _unknown(Reason.NOT_STEADY, f"not steady before the fault: {steady.reason}")
@@ -388,6 +447,8 @@ def _gate(
     if wrong:
         detail = "the stack is not what it claims: " + "; ".join(c.summary() for c in wrong)
         return _fail(Reason.CLAIM_MISMATCH, detail)
+    if failed_step is not None:
+        return _fail(Reason.STEP_FAILED, failed_step)
     if not effective:
         return _unknown(Reason.FAULT_INEFFECTIVE, "the fault did not take effect")
     if recovery is not None and recovery.status is RecoveryStatus.NO_INJECT:
@@ -411,6 +472,46 @@ def _outage(budget: Budget, recovery: Recovery | None, latency: WindowStats | No
         detail = "the design predicts an outage, but clients never failed"
         return [m], [_fail(Reason.OUTAGE_EXPECTED_BUT_AVAILABLE, detail)]
     return [m], []
+
+
+def _expectation(budget: Budget, w: WindowCheck) -> _Section:
+    """One expectation window: an outage the design predicts must really happen (no ok op
+    after the grace), an availability it predicts must hold (error rate within budget)."""
+    if w.state == "unavailable":
+        m = Measurement(f"expect.{w.name}.ok_ops", w.ok if w.observed else None, 0, "", None)
+    else:
+        rate = w.failed / w.ops if w.ops else None
+        limit = window_error_rate(budget)
+        m = Measurement(f"expect.{w.name}.error_rate", rate, limit, "", None)
+    if not w.observed:
+        return [m], []  # the schedule stopped before the window opened: step-failed says why
+    if not w.ops:
+        detail = f"window {w.name!r}: no op of probe {w.probe!r} after the grace period"
+        return [m], [_unknown(Reason.EXPECTATION_UNKNOWN, detail)]
+    ok = m.value is not None and m.budget is not None and m.value <= m.budget
+    m = replace(m, ok=ok)
+    if ok:
+        return [m], []
+    if w.state == "unavailable":
+        detail = (
+            f"window {w.name!r}: the design predicts an outage of probe {w.probe!r} here; "
+            f"writes still succeeded: split-brain finding ({w.counts()})"
+        )
+    else:
+        detail = (
+            f"window {w.name!r}: the design predicts probe {w.probe!r} stays available; "
+            f"error rate {m.value:.3f} > {m.budget:g} ({w.counts()})"
+        )
+    return [m], [_fail(Reason.EXPECTATION_FAILED, detail)]
+
+
+def window_error_rate(budget: Budget) -> float:
+    """The error rate an `expect: available` window tolerates: `max_error_rate` (its `during`
+    entry when given per window), else 0."""
+    limit = budget.max_error_rate
+    if isinstance(limit, dict):
+        return limit.get("during", 0.0)
+    return limit if limit is not None else 0.0
 
 
 def _recovery(budget: Budget, rec: Recovery | None) -> _Section:
@@ -465,6 +566,54 @@ def _recovery_findings(budget: Budget, rec: Recovery, ok: bool | None) -> list[_
         detail = f"recovered after {rec.recovery_s:.2f}s (±{rec.resolution_s:.2f}s) > {limit:g}s"
         return [_fail(Reason.RECOVERY_TOO_SLOW, detail)]
     return []
+
+
+def _builds(budget: Budget, builds: BuildLedgerResult | None) -> _Section:
+    """The build ledger: lost and stuck builds fail unless budgeted (every accepted build must
+    finish); duplicated and unacknowledged-but-ran builds are reported, and fail only past a
+    budget the scenario sets (at-least-once delivery allows them)."""
+    if builds is None:
+        return [], []
+    if not builds.complete:
+        ms = [Measurement("builds_acknowledged", builds.acknowledged, None, "", None)]
+        return ms, [_unknown(Reason.DATA_UNKNOWN, f"build ledger not read: {builds.reason}")]
+    limits = (
+        ("lost_builds", builds.lost, budget.max_lost_builds, 0, Reason.LOST_BUILDS),
+        ("stuck_builds", builds.stuck, budget.max_stuck_builds, 0, Reason.STUCK_BUILDS),
+        (
+            "duplicated_builds",
+            builds.duplicated,
+            budget.max_duplicated_builds,
+            None,
+            Reason.DUPLICATED_BUILDS,
+        ),
+        (
+            "unacknowledged_builds",
+            builds.unacknowledged_ran,
+            budget.max_unacknowledged_builds,
+            None,
+            Reason.UNACKNOWLEDGED_BUILDS,
+        ),
+    )
+    ms = [Measurement("builds_acknowledged", builds.acknowledged, None, "", None)]
+    findings: list[_Finding] = []
+    for name, ids, limit, implicit, reason in limits:
+        bound = limit if limit is not None else implicit
+        ok = None if bound is None else len(ids) <= bound
+        ms.append(Measurement(name, len(ids), bound, "", ok))
+        if ok is False:
+            shown = ", ".join(ids[:3]) + (" ..." if len(ids) > 3 else "")
+            findings.append(
+                _fail(reason, f"{len(ids)} {name.replace('_', ' ')} > {bound}: {shown}")
+            )
+    ms += [
+        Measurement("pickup_p50_s", builds.pickup.p50, None, "s", None),
+        Measurement("pickup_p99_s", builds.pickup.p99, None, "s", None),
+        Measurement("finish_p99_s", builds.finish.p99, None, "s", None),
+        Measurement("finish_max_s", builds.finish.max, None, "s", None),
+        Measurement("abandoned_executions", builds.abandoned, None, "", None),
+    ]
+    return ms, findings
 
 
 def _data(budget: Budget, data: SetResult | None) -> _Section:
@@ -554,6 +703,31 @@ def _latency(budget: Budget, latency: WindowStats | None) -> _Section:
     findings = [f for _, fs in (*rates, *p99s) for f in fs]
     findings += _nothing_measured(budget, rate_limits, latency)
     return [m for m, _ in (*rates, *p99s)], findings
+
+
+def _load(budget: Budget, load: WindowStats | None) -> _Section:
+    """The HTTP load's error rate and p99 per window (`load.` measurements), judged against
+    `max_load_error_rate` / `max_load_p99_ms` when set."""
+    limits = budget.load_error_rate_limits()
+    p99_limit = budget.max_load_p99_ms
+    if load is None:
+        if not limits and p99_limit is None:
+            return [], []
+        return [], [_unknown(Reason.LATENCY_UNKNOWN, "the HTTP load recorded no requests")]
+    ms: list[Measurement] = []
+    findings: list[_Finding] = []
+    for stats in load.phases():
+        for m, fs in (_rate(stats, limits.get(stats.phase)), _p99(stats, p99_limit)):
+            ms.append(replace(m, name=f"load.{m.name}"))
+            findings += [replace(f, detail=f"HTTP load: {f.detail}") for f in fs]
+        ms.append(Measurement(f"load.requests.{stats.phase}", stats.count, None, "", None))
+        named = isinstance(budget.max_load_error_rate, dict) and stats.phase in limits
+        if stats.count == 0 and named:
+            detail = f"the HTTP load recorded no requests in the {stats.phase} window"
+            findings.append(_unknown(Reason.LATENCY_UNKNOWN, detail))
+    if not any(p.count for p in load.phases()):
+        findings.append(_unknown(Reason.LATENCY_UNKNOWN, "the HTTP load recorded no requests"))
+    return ms, findings
 
 
 def _rate(stats: PhaseStats, limit: float | None) -> tuple[Measurement, list[_Finding]]:

@@ -6,7 +6,7 @@ import pytest
 
 from hachaos.errors import HachaosError
 from hachaos.running import RunningStack
-from hachaos.spec.models import RedisSentinelTopology, StackSpec, StaticTopology
+from hachaos.spec.models import RedisSentinelTopology, Role, StackSpec, StaticTopology
 
 
 def stack() -> RunningStack:
@@ -24,3 +24,55 @@ def test_topology_as_names_who_needed_which_kind() -> None:
     assert str(exc.value) == (
         "probe redis-sentinel-write needs a redis-sentinel stack; 'tiny' is static"
     )
+
+
+class _Node:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def is_running(self) -> bool:
+        return True
+
+
+def composed() -> RunningStack:
+    part = StackSpec.model_validate(
+        {
+            "name": "cache",
+            "image": "x",
+            "topology": {"kind": "redis-sentinel"},
+            "nodes": {"r-1": {"role": "master"}, "s-1": {"role": "sentinel"}},
+        }
+    )
+    nodes = {**part.nodes, "lb": {"role": "lb"}, "app": {"role": "app"}}
+    spec = StackSpec.model_validate(
+        {"name": "plat", "image": "x", "nodes": nodes, "parts": {"kv": part}}
+    )
+    handles = {n: _Node(n) for n in spec.nodes}
+    return RunningStack(spec, "hc-test", "docker", handles, 0.0)  # type: ignore[arg-type]
+
+
+def test_part_is_the_included_stack_with_its_topology_and_nodes() -> None:
+    kv = composed().part("kv")
+    assert kv.spec.name == "cache"
+    assert isinstance(kv.spec.topology, RedisSentinelTopology)
+    assert set(kv.nodes) == {"r-1", "s-1"}
+
+
+def test_own_view_and_views() -> None:
+    stack = composed()
+    assert set(stack.own().nodes) == {"lb", "app"}
+    assert [v.spec.name for v in stack.views()] == ["plat", "cache"]
+
+
+def test_unknown_part_is_a_one_line_error() -> None:
+    with pytest.raises(HachaosError) as exc:
+        composed().part("pg")
+    assert str(exc.value) == "stack 'plat' includes no stack as 'pg' (included: kv)"
+
+
+def test_static_roles_of_a_composed_stack_are_its_own() -> None:
+    from hachaos.topology import resolver_for
+
+    resolver = resolver_for(composed())
+    assert [n.name for n in resolver.holders(Role.APP)] == ["app"]
+    assert resolver.holders(Role.MASTER) == []

@@ -170,7 +170,6 @@ def test_every_measurement_listed_without_budget() -> None:
         ({"max_error_rate": {"during": -0.1}}, "max_error_rate.during must be between 0 and 1"),
         ({"max_error_rate": {}}, "max_error_rate mapping is empty"),
         ({"max_error_rate": {"sometime": 0.1}}, "sometime"),
-        ({}, "budget has no limits: set at least one of recovery_time_s"),
         ({"recovery_time_s": "10"}, "valid number"),
         ({"max_lost_writes": 1.5}, "valid integer"),
         ({"max_lost_writes": True}, "valid integer"),
@@ -318,3 +317,10 @@ def test_a_harness_repair_fails_unless_allowed() -> None:
     assert "harness_repairs=1" in v.summary()
     clean = verdict(Budget(recovery_time_s=10), heal=HealReport(True, 3.0, "cluster whole"))
     assert clean.passed and "harness_repairs=0 ≤ 0" in clean.summary()
+
+
+def test_budget_has_limits_only_with_a_limit_or_an_expected_outage() -> None:
+    assert not Budget().has_limits()
+    assert not Budget(expect="available").has_limits()
+    assert Budget(expect="unavailable").has_limits()
+    assert Budget(max_lost_writes=0).has_limits()

@@ -8,7 +8,7 @@ by the reaper, which finds the backend by the name in the journal (`hachaos.back
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from hachaos.capabilities import Capability
 from hachaos.events import ProgressFn, no_progress
@@ -75,4 +75,14 @@ class Backend(Protocol):
 
     def engine_version(self) -> str | None:
         """What runs the nodes and its version, for the record (e.g. `docker 27.5.1`)."""
+        ...
+
+
+@runtime_checkable
+class Attachable(Protocol):
+    """A backend that can hand out the nodes of a run that is already up (started by
+    `hachaos up`, or an existing deployment), for conformance checks and support bundles."""
+
+    def attach(self, stack: StackSpec, run_id: str) -> RunningStack:
+        """Handles to the nodes of `run_id`, described by `stack`."""
         ...

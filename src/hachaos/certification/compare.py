@@ -140,7 +140,7 @@ def tolerance(name: str, base: Distribution, cand: Distribution) -> float:
 
 
 def _floor(name: str) -> float:
-    if name.startswith("error_rate"):
+    if name.startswith("error_rate") or name.endswith(".error_rate"):  # expect.W.error_rate
         return 0.01
     if name.startswith("p99_ms"):
         return 1.0

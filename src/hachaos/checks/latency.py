@@ -1,6 +1,7 @@
 """Error rate and latency percentiles per window: before, during and after the fault.
 
-* before: ops that ended at or before the first INJECT.
+* before: ops that ended at or before the first INJECT (or ``origin_ns`` when given: the start
+  of a scenario's first action step).
 * during: the rest of the ops that started before the *boundary*: the first REVERT at or after
   the inject or, without one, the recovery point (start of the recovering op, see
   ``hachaos.checks.recovery``), or, if clients never recovered, the end of the history.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hachaos.checks._ops import select_ops
-from hachaos.checks.recovery import recovery_time
+from hachaos.checks.recovery import injected_at, recovery_time
 from hachaos.history import FaultPhase, History, Op, Outcome
 
 
@@ -96,27 +97,31 @@ def phase_stats(phase: Phase, ops: Sequence[Op]) -> PhaseStats:
 
 
 def windows(
-    history: History, *, process: str | None = None, kind: str | None = None
+    history: History,
+    *,
+    process: str | None = None,
+    kind: str | None = None,
+    origin_ns: int | None = None,
 ) -> WindowStats:
     """Split the selected ops into before / during / after and summarise each."""
     ops = select_ops(history, process=process, kind=kind)
-    inject = history.first_fault(FaultPhase.INJECT)
-    if inject is None:
+    inject_ns = origin_ns if origin_ns is not None else injected_at(history)
+    if inject_ns is None:
         during_stats = phase_stats(Phase.DURING, ())
         after_stats = phase_stats(Phase.AFTER, ())
         return WindowStats(
             phase_stats(Phase.BEFORE, ops), during_stats, after_stats, None, None, "none"
         )
-    boundary_ns, boundary = _boundary(history, inject.at_ns, process, kind)
-    before = [o for o in ops if o.end_ns <= inject.at_ns]
-    rest = [o for o in ops if o.end_ns > inject.at_ns]
+    boundary_ns, boundary = _boundary(history, inject_ns, process, kind)
+    before = [o for o in ops if o.end_ns <= inject_ns]
+    rest = [o for o in ops if o.end_ns > inject_ns]
     during = [o for o in rest if boundary_ns is None or o.start_ns < boundary_ns]
     after = [o for o in rest if boundary_ns is not None and o.start_ns >= boundary_ns]
     return WindowStats(
         phase_stats(Phase.BEFORE, before),
         phase_stats(Phase.DURING, during),
         phase_stats(Phase.AFTER, after),
-        inject.at_ns,
+        inject_ns,
         boundary_ns,
         boundary,
     )
@@ -130,7 +135,7 @@ def _boundary(
     )
     if revert is not None:
         return revert.at_ns, "revert"
-    rec = recovery_time(history, process=process, kind=kind)
+    rec = recovery_time(history, process=process, kind=kind, origin_ns=inject_ns)
     if rec.recovery_ns is not None:
         return rec.recovery_ns, "recovery"
     return None, "end"

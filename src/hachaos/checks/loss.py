@@ -34,13 +34,16 @@ class LossWindow:
     last_ack_ns: int | None = None
 
 
-def loss_window(history: History, lost: Collection[str]) -> LossWindow:
-    """Measure the loss window of the `lost` keys; see the module docstring."""
+def loss_window(
+    history: History, lost: Collection[str], origin_ns: int | None = None
+) -> LossWindow:
+    """Measure the loss window of the `lost` keys; see the module docstring. `origin_ns`
+    stands in for the first INJECT when given (a scenario's first action step)."""
     acks = _ack_times(history, set(lost))
     if not acks:
         return LossWindow(0.0, 0, None, "no lost write")
     first, last = min(acks), max(acks)
-    failover, reference = _failover_point(history)
+    failover, reference = _failover_point(history, origin_ns)
     if failover is None:
         failover, reference = last, "last lost ack"
     window = to_s(max(failover, last) - first)
@@ -56,13 +59,14 @@ def _ack_times(history: History, keys: set[str]) -> list[int]:
     return list(acks.values())
 
 
-def _failover_point(history: History) -> tuple[int | None, str]:
+def _failover_point(history: History, origin_ns: int | None) -> tuple[int | None, str]:
     """When clients first saw the fault (see the module docstring), and what that point is."""
     inject = history.first_fault(FaultPhase.INJECT)
-    if inject is None:
+    inject_ns = origin_ns if origin_ns is not None else inject.at_ns if inject else None
+    if inject_ns is None:
         return None, ""
-    failures = [op for op in history.ops if op.end_ns > inject.at_ns and is_failure(op)]
+    failures = [op for op in history.ops if op.end_ns > inject_ns and is_failure(op)]
     if not failures:
-        return inject.at_ns, "inject"
-    first = min(max(op.start_ns, inject.at_ns) for op in failures)
+        return inject_ns, "inject"
+    first = min(max(op.start_ns, inject_ns) for op in failures)
     return first, "first failure"

@@ -2,7 +2,9 @@
 
 Definitions (all on the history's monotonic clock, ops ordered by start time):
 
-* The *series* is every selected op still running at or started after the first INJECT event
+* The *origin* is the first INJECT event, or ``origin_ns`` when given (the start of the
+  scenario step recovery is measured from, ``recovery.from_step``); "inject" below means it.
+* The *series* is every selected op still running at or started after the origin
   (``end_ns > inject_ns``). An op that straddles the inject and fails counts as a failure.
 * A *failure* is an op whose outcome is ``fail`` or ``unknown``.
 * An *unavailability window* is a maximal run of consecutive failures in the series; it spans
@@ -98,23 +100,31 @@ def recovery_time(
     kind: str | None = None,
     sustain_ops: int = 10,
     sustain_s: float | None = None,
+    origin_ns: int | None = None,
 ) -> Recovery:
-    """Measure recovery after the first fault inject; see the module docstring for semantics."""
+    """Measure recovery after the first fault inject (or `origin_ns`); see the module
+    docstring for semantics."""
     if sustain_ops < 0:
         raise ValueError(f"sustain_ops must be >= 0, got {sustain_ops!r}")
     if sustain_s is not None and sustain_s <= 0:
         raise ValueError(f"sustain_s must be > 0, got {sustain_s!r}")
-    inject = history.first_fault(FaultPhase.INJECT)
+    inject_ns = origin_ns if origin_ns is not None else injected_at(history)
     ops = select_ops(history, process=process, kind=kind)
     interval = probe_interval_s(ops)
-    if inject is None:
+    if inject_ns is None:
         return _empty(RecoveryStatus.NO_INJECT, None, 0, interval, "no fault inject recorded")
-    series = tuple(op for op in ops if op.end_ns > inject.at_ns)
-    ops_after = sum(1 for op in series if op.start_ns >= inject.at_ns)
+    series = tuple(op for op in ops if op.end_ns > inject_ns)
+    ops_after = sum(1 for op in series if op.start_ns >= inject_ns)
     if ops_after == 0:
-        return _empty(RecoveryStatus.NO_OPS, inject.at_ns, 0, interval, "no ops after inject")
+        return _empty(RecoveryStatus.NO_OPS, inject_ns, 0, interval, "no ops after inject")
     sustain = _Sustain(sustain_ops, sustain_s)
-    return _measure(series, inject.at_ns, ops_after, interval, sustain)
+    return _measure(series, inject_ns, ops_after, interval, sustain)
+
+
+def injected_at(history: History) -> int | None:
+    """When the first fault was injected (None: never)."""
+    inject = history.first_fault(FaultPhase.INJECT)
+    return inject.at_ns if inject is not None else None
 
 
 @dataclass(frozen=True)

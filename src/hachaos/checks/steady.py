@@ -59,12 +59,16 @@ class BeforeFault:
     warmup: int = 0
 
 
-def before_fault(history: History, *, process: str | None = None) -> BeforeFault | None:
-    """Judge every op from the first ok one up to the first inject; None without an inject."""
+def before_fault(
+    history: History, *, process: str | None = None, origin_ns: int | None = None
+) -> BeforeFault | None:
+    """Judge every op from the first ok one up to the first inject (or `origin_ns`: a
+    scenario's first action step); None without either."""
     inject = history.first_fault(FaultPhase.INJECT)
-    if inject is None:
+    end_ns = origin_ns if origin_ns is not None else inject.at_ns if inject else None
+    if end_ns is None:
         return None
-    ops = [o for o in select_ops(history, process=process, kind=None) if o.end_ns <= inject.at_ns]
+    ops = [o for o in select_ops(history, process=process, kind=None) if o.end_ns <= end_ns]
     first_ok = next((i for i, o in enumerate(ops) if not is_failure(o)), len(ops))
     judged = ops[first_ok:]
     failed = [o for o in judged if is_failure(o)]

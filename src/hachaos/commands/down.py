@@ -6,6 +6,7 @@ import argparse
 
 from hachaos.backends import DEFAULT_BACKEND, get_backend
 from hachaos.errors import HachaosError
+from hachaos.tls.run_files import forget_run_tls
 
 
 def _pick_run(args: argparse.Namespace) -> str | None:
@@ -25,7 +26,11 @@ def _pick_run(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     """Tear down one run (or all) and say what was removed."""
     run_id = _pick_run(args)
-    rep = get_backend(args.backend).down(run_id)
+    backend = get_backend(args.backend)
+    gone = [run_id] if run_id else [r.run_id for r in backend.runs()]
+    rep = backend.down(run_id)
+    for each in gone:  # `hachaos up` keeps the run's TLS files until the run is torn down
+        forget_run_tls(each)
     print(
         f"{run_id or 'all runs'}: removed {rep.containers} container(s), {rep.networks} "
         f"network(s), {rep.volumes} volume(s) in {rep.seconds:.2f}s"

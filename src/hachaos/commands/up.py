@@ -28,6 +28,14 @@ def resolve_stack_path(name_or_path: str, extra: list[Path]) -> Path:
     return found
 
 
+def parse_param(text: str) -> tuple[str, int | str]:
+    """`NAME=VALUE` (an integer VALUE is an integer) for argparse."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, int(value) if value.lstrip("-").isdigit() else value
+
+
 def attach_hosts(stack: StackSpec, targets: list[str]) -> int:
     """A hosts stack is not booted: check that it is named, every host answers and every
     service runs and is ready, and print each node's main process."""
@@ -48,7 +56,8 @@ def attach_hosts(stack: StackSpec, targets: list[str]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Boot the stack and print its run id and node addresses (a hosts stack: attach)."""
-    stack = load_stack(resolve_stack_path(args.stack, args.stacks))
+    values = dict(args.param) if args.param else None
+    stack = load_stack(resolve_stack_path(args.stack, args.stacks), values)
     if stack.on_hosts:
         return attach_hosts(stack, args.target)
     run_id = args.run_id or new_run_id()
@@ -58,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
         addr = node.address()
         ports = " ".join(f"{c}->{h}:{p}" for c, (h, p) in sorted(addr.published.items()))
         print(f"  {name:14} {node.role:9} {addr.ip or '-':15} {ports}")
+    if running.tls is not None:
+        names = ", ".join(running.tls.names)
+        print(f"  TLS: server certificate for {names}; trust CA {running.tls.ca_path}")
     print(f"tear down with: hachaos down {run_id}")
     return 0
 
@@ -71,6 +83,14 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--backend", default=DEFAULT_BACKEND)
     p.add_argument("--run-id", default=None, help="use this run id instead of a new one")
     p.add_argument("--stacks", action="append", type=Path, default=[], metavar="DIR")
+    p.add_argument(
+        "--param",
+        action="append",
+        type=parse_param,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a stack parameter's value, e.g. size=5 (default: the stack's defaults)",
+    )
     p.add_argument(
         "--target",
         action="append",

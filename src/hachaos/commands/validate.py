@@ -1,4 +1,5 @@
-"""`hachaos validate PATH...`: check stack and scenario files without touching Docker."""
+"""`hachaos validate PATH...`: check stack, scenario and profile files without touching
+Docker."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from hachaos.conformance.load import is_profile_file, load_profile
 from hachaos.errors import ConfigError, Problem
 from hachaos.spec.loader import is_scenario_file, load_scenario, load_stack
 
@@ -32,6 +34,8 @@ def _check(path: Path, stack_dirs: list[Path]) -> list[Problem]:
     try:
         if is_scenario_file(path.resolve()):
             load_scenario(path, stack_dirs)
+        elif is_profile_file(path.resolve()):
+            load_profile(path)
         else:
             load_stack(path)
     except ConfigError as exc:
@@ -56,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `validate`."""
-    p = subs.add_parser("validate", help="check stack and scenario files (no Docker needed)")
+    p = subs.add_parser(
+        "validate", help="check stack, scenario and profile files (no Docker needed)"
+    )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories")
     p.add_argument(
         "--stacks",

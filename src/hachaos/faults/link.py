@@ -123,17 +123,17 @@ def toxiproxy_url(stack: RunningStack, configured: str | None) -> str:
 
 
 def link_faults(spec: object, ctx: FaultContext) -> list[Fault]:
-    """One LinkFault against the stack's Toxiproxy."""
+    """One LinkFault per link named, against the stack's Toxiproxy."""
     assert isinstance(spec, LinkFaultSpec)
     declared = ctx.stack.spec.links
-    if declared and spec.link not in declared:
-        known = ", ".join(sorted(declared))
-        raise HachaosError(
-            f"link fault: stack '{ctx.stack.spec.name}' has no link '{spec.link}' (links: {known})"
-        )
+    for link in spec.link_names():
+        if declared and link not in declared:
+            known = ", ".join(sorted(declared))
+            raise HachaosError(
+                f"link fault: stack '{ctx.stack.spec.name}' has no link '{link}' (links: {known})"
+            )
     client = ToxiproxyClient(toxiproxy_url(ctx.stack, ctx.toxiproxy_url))
     return [
-        LinkFault(
-            client, spec.link, spec.toxic, ctx.stack.run_id, history=ctx.history, clock=ctx.clock
-        )
+        LinkFault(client, link, spec.toxic, ctx.stack.run_id, history=ctx.history, clock=ctx.clock)
+        for link in spec.link_names()
     ]

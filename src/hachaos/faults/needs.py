@@ -31,5 +31,5 @@ def fault_needs(spec: FaultSpec) -> frozenset[Capability]:
 
 
 def scenario_needs(spec: ScenarioSpec) -> frozenset[Capability]:
-    """Every capability the scenario's faults need."""
-    return fault_needs(spec.fault)
+    """Every capability the scenario's faults need (its `fault` and every inject step's)."""
+    return frozenset().union(*(fault_needs(fault) for _, fault in spec.faults()))

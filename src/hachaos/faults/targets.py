@@ -24,6 +24,10 @@ def select_targets(
         candidates = [stack.node(target.node)]
     else:
         assert target.role is not None
+        if target.stack is not None:
+            from hachaos.topology import resolver_for
+
+            resolver = resolver_for(stack.part(target.stack))
         candidates = resolver.holders(target.role)
     count = quorum_count(target.pick, len(candidates))
     if count == 0:

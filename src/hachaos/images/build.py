@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import docker
 from docker.errors import APIError
@@ -23,7 +25,7 @@ from hachaos.images.catalog import (
     repo_of,
     short,
 )
-from hachaos.images.hashing import content_hash
+from hachaos.images.hashing import content_hash, context_tar
 
 Say = Callable[[str], None]
 BUILD_TIMEOUT_S = 1800
@@ -90,10 +92,10 @@ def _previous_base(api: docker.APIClient, order: list[ImageSpec]) -> str | None:
 
 def _plan(spec: ImageSpec, root: BaseImage, hashes: dict[str, str]) -> _Plan:
     if spec.parent is None:
-        return _Plan(spec, content_hash(spec.context, root.image_id), root.ref)
+        return _Plan(spec, content_hash(spec.context, root.image_id, "", spec.includes), root.ref)
     parent_hash = hashes[spec.parent]
     base_ref = f"{repo_of(spec.parent)}:{short(parent_hash)}"
-    return _Plan(spec, content_hash(spec.context, "", parent_hash), base_ref)
+    return _Plan(spec, content_hash(spec.context, "", parent_hash, spec.includes), base_ref)
 
 
 def _build_one(api: docker.APIClient, plan: _Plan, *, force: bool, say: Say) -> BuildResult:
@@ -113,6 +115,13 @@ def _build_one(api: docker.APIClient, plan: _Plan, *, force: bool, say: Say) -> 
     return BuildResult(spec.name, spec.latest, plan.content_hash, True, elapsed)
 
 
+def _context_args(spec: ImageSpec) -> dict[str, Any]:
+    """The context directory as is, or, with included directories, a tar of everything."""
+    if not spec.includes:
+        return {"path": str(spec.context)}
+    return {"fileobj": io.BytesIO(context_tar(spec.context, spec.includes)), "custom_context": True}
+
+
 def _stream_build(api: docker.APIClient, plan: _Plan, tag: str, *, force: bool, say: Say) -> None:
     """Run one `docker build`, echoing its step lines; raise with the output tail on failure."""
     labels = {
@@ -125,7 +134,7 @@ def _stream_build(api: docker.APIClient, plan: _Plan, tag: str, *, force: bool, 
     name = plan.spec.name
     try:
         events = api.build(
-            path=str(plan.spec.context),
+            **_context_args(plan.spec),
             tag=tag,
             buildargs={"BASE": plan.base_ref},
             labels=labels,

@@ -19,15 +19,28 @@ ENV_DIR = "HACHAOS_IMAGES_DIR"
 ENV_NAMESPACE = "HACHAOS_IMAGE_NAMESPACE"
 
 _BASE_ARG = re.compile(r"^\s*ARG\s+BASE\s*=\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
+_INCLUDE = re.compile(r"^#\s*hachaos-include:\s*(\S+)\s*$", re.MULTILINE)
+_INCLUDE_PATH = re.compile(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*")
+
+
+@dataclass(frozen=True)
+class Include:
+    """A directory of `fixtures/` added to an image's build context under the same relative
+    path (`# hachaos-include: apps/appliance` -> `COPY apps/appliance/ ...`)."""
+
+    source: Path
+    arcname: str
 
 
 @dataclass(frozen=True)
 class ImageSpec:
-    """One buildable image: its context directory and the catalog image it builds on, if any."""
+    """One buildable image: its context directory, the catalog image it builds on (if any) and
+    the directories it includes from `fixtures/`."""
 
     name: str
     context: Path
     parent: str | None
+    includes: tuple[Include, ...] = ()
 
     @property
     def repo(self) -> str:
@@ -80,6 +93,24 @@ def parent_of(dockerfile_text: str) -> str | None:
     return match.group(1)[len(PREFIX) :].split(":", 1)[0]
 
 
+def includes_of(dockerfile: Path, fixtures_root: Path) -> tuple[Include, ...]:
+    """The `# hachaos-include: DIR` lines of a Dockerfile: DIR relative to `fixtures_root`,
+    lower-case path segments only (no '..', no absolute path), an existing directory."""
+    text = dockerfile.read_text()
+    found = []
+    for match in _INCLUDE.finditer(text):
+        rel = match.group(1).rstrip("/")
+        line = text.count("\n", 0, match.start()) + 1
+        source = fixtures_root / rel
+        if _INCLUDE_PATH.fullmatch(rel) is None or not source.is_dir():
+            raise InfraError(
+                f"{dockerfile}:{line}: hachaos-include {match.group(1)!r} must name a directory "
+                f"under {fixtures_root} (lower-case path segments, no '..')"
+            )
+        found.append(Include(source, rel))
+    return tuple(found)
+
+
 def load_catalog(root: Path | None = None) -> dict[str, ImageSpec]:
     """Every image under `root` (default `images_dir()`), by name."""
     root = root or images_dir()
@@ -88,7 +119,9 @@ def load_catalog(root: Path | None = None) -> dict[str, ImageSpec]:
     specs = {}
     for dockerfile in sorted(root.glob("*/Dockerfile")):
         name = dockerfile.parent.name
-        specs[name] = ImageSpec(name, dockerfile.parent, parent_of(dockerfile.read_text()))
+        parent = parent_of(dockerfile.read_text())
+        includes = includes_of(dockerfile, root.parent)
+        specs[name] = ImageSpec(name, dockerfile.parent, parent, includes)
     return specs
 
 

@@ -64,9 +64,9 @@ def _expected_hash(
 ) -> str | None:
     if spec.parent is not None:
         parent = expected.get(spec.parent)
-        return content_hash(spec.context, "", parent) if parent else None
+        return content_hash(spec.context, "", parent, spec.includes) if parent else None
     if image_id(api, spec.latest) is None:
         return None
     labels = api.inspect_image(spec.latest)["Config"].get("Labels") or {}
     base_id = image_id(api, labels.get(BASE_LABEL, "")) if labels.get(BASE_LABEL) else None
-    return content_hash(spec.context, base_id) if base_id else None
+    return content_hash(spec.context, base_id, "", spec.includes) if base_id else None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +25,31 @@ from hachaos.report.console import progress_printer, verdict_lines
 from hachaos.running import RunningStack
 from hachaos.scenario.result import ResultReady, ScenarioResult
 from hachaos.scenario.runner import PreparedRun, prepare_scenario
-from hachaos.spec.loader import LoadedScenario, load_scenario
+from hachaos.spec.loader import LoadedScenario, load_scenario_points
 from hachaos.spec.models import is_name, short
 from hachaos.verdict import VerdictOutcome
 
 
-def history_path(directory: Path, scenario: str, run_id: str) -> Path:
-    """`<directory>/<scenario>-<run_id>.jsonl`; both parts must be valid names and the
-    resolved path must stay inside `directory`, so no name can choose where it is written."""
+def history_path(directory: Path, scenario: str, run_id: str, variant: str = "") -> Path:
+    """`<directory>/<scenario>[-<variant>]-<run_id>.jsonl`; the scenario and run id must be
+    valid names, the variant (`size=3` -> `size-3`) is reduced to `a-z 0-9 -`, and the resolved
+    path must stay inside `directory`, so no name can choose where it is written."""
     bad = [part for part in (scenario, run_id) if not is_name(part)]
-    path = directory / f"{scenario}-{run_id}.jsonl"
+    slug = re.sub(r"[^a-z0-9]+", "-", variant.lower()).strip("-")[:60]
+    stem = f"{scenario}-{slug}" if slug else scenario
+    path = directory / f"{stem}-{run_id}.jsonl"
     if bad or not path.resolve().is_relative_to(directory.resolve()):
         raise HachaosError(
             f"refusing to write a history file for name {short(bad[:1] or scenario)}"
         )
     return path
+
+
+def item_name(loaded: LoadedScenario, repeat: tuple[int, int]) -> str:
+    """`name`, `name[size=3]`, `name[run-1-of-3]` or `name[size=3,run-1-of-3]`."""
+    k, n = repeat
+    parts = [p for p in (loaded.point.variant, f"run-{k}-of-{n}" if n > 1 else "") if p]
+    return f"{loaded.spec.name}[{','.join(parts)}]" if parts else loaded.spec.name
 
 
 class ScenarioFailed(AssertionError):
@@ -69,13 +81,13 @@ def live_writer(config: pytest.Config) -> Callable[[str], None]:
 
 
 @contextmanager
-def _bundle_on_error(stack: RunningStack, bus: EventBus) -> Iterator[None]:
+def _bundle_on_error(stack: RunningStack, bus: EventBus, name: str, out: Path) -> Iterator[None]:
     """A hachaos error (client setup, a fault that cannot be applied) gets the support bundle
     too, collected before the stack is torn down."""
     try:
         yield
     except HachaosError:
-        collect_bundle(stack.nodes, bus)
+        collect_bundle(stack, bus, name, out)
         raise
 
 
@@ -90,22 +102,24 @@ def skip_unless_capable(state: SessionState, loaded: LoadedScenario) -> None:
 
 
 class ScenarioFile(pytest.File):
-    """A scenario YAML file; yields one ScenarioItem (which fails cleanly if the file is bad)."""
+    """A scenario YAML file; yields one ScenarioItem per matrix point and repeat (or one that
+    fails cleanly if the file is bad)."""
 
     def collect(self) -> Iterator[pytest.Item]:
         """Load and validate once; a bad file becomes an item that reports its problems."""
         stack_dirs = state_of(self.config).stack_dirs
         try:
-            loaded = load_scenario(self.path, stack_dirs)
+            points = load_scenario_points(self.path, stack_dirs)
         except ConfigError as exc:
             yield ScenarioItem.from_parent(self, name=self.path.stem, loaded=None, error=exc)
             return
         repeat = state_of(self.config).repeat
-        for k in range(1, repeat + 1):
-            name = loaded.spec.name if repeat == 1 else f"{loaded.spec.name}[run-{k}-of-{repeat}]"
-            item = ScenarioItem.from_parent(self, name=name, loaded=loaded, error=None)
-            item.repeat = (k, repeat)
-            yield item
+        for loaded in points:  # one item per matrix point (and per repeat)
+            for k in range(1, repeat + 1):
+                name = item_name(loaded, (k, repeat))
+                item = ScenarioItem.from_parent(self, name=name, loaded=loaded, error=None)
+                item.repeat = (k, repeat)
+                yield item
 
 
 class ScenarioItem(pytest.Item):
@@ -139,12 +153,16 @@ class ScenarioItem(pytest.Item):
         self.config.hook.pytest_hachaos_bus_created(item=self, bus=self.bus)
         if self.repeat[1] > 1:  # repeats are separate results, not retries of one another
             self.bus.emit(Parameter("repeat", f"{self.repeat[0]} of {self.repeat[1]}", True))
+        for name in self.loaded.point.varying:  # so is each point of a matrix
+            self.bus.emit(Parameter(name, str(self.loaded.point.values[name]), True))
+        for note in self.loaded.notes:
+            self.bus.emit(Progress("note", note))
         with ExitStack() as resources:
             self._phase = "boot"
             stack = resources.enter_context(booted_stack(state, self.loaded.stack, self.bus))
             self._record_facts(state, stack)
             self._phase = "client setup"
-            with _bundle_on_error(stack, self.bus):
+            with _bundle_on_error(stack, self.bus, self.loaded.label, state.bundle_dir):
                 prepared = prepare_scenario(self.loaded.spec, stack, self.bus, seed=state.seed)
             resources.callback(prepared.close)
             self._prepared = prepared
@@ -155,13 +173,17 @@ class ScenarioItem(pytest.Item):
         (or a skip with --hachaos-inconclusive=skip)."""
         state = state_of(self.config)
         self._phase = "run"
-        with _bundle_on_error(self._prepared.run.stack, self.bus):
-            self.result = self._prepared.run_once()
+        assert self.loaded is not None
+        stack = self._prepared.run.stack
+        with _bundle_on_error(stack, self.bus, self.loaded.label, state.bundle_dir):
+            result = self._prepared.run_once()
+        # a matrix point is its own scenario in every report (verdicts, record, Allure)
+        self.result = replace(result, scenario=self.loaded.label, notes=self.loaded.notes)
         state.results.append(self.result)
         self._save_history(self.result)
         self.bus.emit(ResultReady(self.result))
         if not self.result.verdict.passed:  # before teardown, while the nodes still exist
-            collect_bundle(self._prepared.run.stack.nodes, self.bus)
+            collect_bundle(stack, self.bus, self.loaded.label, state.bundle_dir)
         self._conclude(self.result, state.inconclusive)
 
     def teardown(self) -> None:
@@ -180,9 +202,11 @@ class ScenarioItem(pytest.Item):
         self.bus.emit(Progress("versions", f"{', '.join(found) or 'none reported'} ({took:.2f}s)"))
 
     def _save_history(self, result: ScenarioResult) -> None:
+        assert self.loaded is not None
         directory = state_of(self.config).history_dir
         directory.mkdir(parents=True, exist_ok=True)
-        result.history.save(history_path(directory, result.scenario, result.run_id))
+        name, variant = self.loaded.spec.name, self.loaded.point.variant
+        result.history.save(history_path(directory, name, result.run_id, variant))
 
     def _conclude(self, result: ScenarioResult, inconclusive: str) -> None:
         self.user_properties.extend(junit_properties(result))

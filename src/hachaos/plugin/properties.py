@@ -32,6 +32,7 @@ def junit_properties(result: ScenarioResult) -> list[tuple[str, str]]:
         ("seed", str(result.seed)),
         ("run_id", result.run_id),
     ]
+    props.extend(("note", note) for note in result.notes)
     for m in v.measurements:
         props.extend(measurement_properties(m))
     return props

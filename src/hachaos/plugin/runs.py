@@ -12,6 +12,7 @@ from hachaos.runid import new_run_id
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
 from hachaos.targets import require_named
+from hachaos.tls.run_files import forget_run_tls
 
 TARGET_OPTION = "--hachaos-target"
 
@@ -36,6 +37,7 @@ def booted_stack(
     finally:
         with bus.step("teardown"):
             removed = backend.down(run_id)
+            forget_run_tls(run_id)
         done = (
             f"removed {removed.containers} containers"
             if backend.removes_nodes

@@ -30,6 +30,7 @@ class SessionState:
     history_dir: Path
     repeat: int = 1
     certification_path: Path | None = None
+    bundle_dir: Path = Path("reports") / "bundles"
     results: list[ScenarioResult] = field(default_factory=list)
     stacks: dict[str, StackRecord] = field(default_factory=dict)
     live_run_ids: set[str] = field(default_factory=set)

@@ -31,3 +31,25 @@ class Probe(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+class _Renamed:
+    """A probe recorded under another process name."""
+
+    def __init__(self, inner: Probe, process: str) -> None:
+        self._inner = inner
+        self.process = process
+        self.kind = inner.kind
+
+    def attempt(self, seq: int) -> Attempt:
+        """The inner probe's attempt."""
+        return self._inner.attempt(seq)
+
+    def close(self) -> None:
+        """Release the inner probe's connections."""
+        self._inner.close()
+
+
+def renamed(probe: Probe, process: str) -> Probe:
+    """`probe`, its ops recorded as `process` (the named probes of a scenario)."""
+    return _Renamed(probe, process)

@@ -9,16 +9,30 @@ from hachaos.clients.postgres import PgSession
 from hachaos.errors import HachaosError
 from hachaos.probes.amqp import AmqpPublishProbe
 from hachaos.probes.base import Probe
+from hachaos.probes.build import BuildProbe
 from hachaos.probes.http import HttpGetProbe
+from hachaos.probes.http_items import HttpReadProbe, HttpWriteProbe
+from hachaos.probes.http_wiring import http_client, put_item, tls_config
+from hachaos.probes.redis_discovery import RedisDiscoveryWriteProbe
 from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
 from hachaos.probes.sql import SqlInsertProbe, table_ddl
 from hachaos.probes.tcp import TcpConnectProbe
 from hachaos.running import RunningStack
 from hachaos.spec.models import EntrySpec, RabbitMQTopology, RedisSentinelTopology
-from hachaos.spec.probes import HttpProbeSpec, ProbeSpec, SqlProbeSpec, TcpProbeSpec
+from hachaos.spec.probes import (
+    BuildProbeSpec,
+    HttpProbeSpec,
+    HttpReadProbeSpec,
+    HttpWriteProbeSpec,
+    ProbeSpec,
+    RedisSentinelDiscoveryWriteProbeSpec,
+    SqlProbeSpec,
+    TcpProbeSpec,
+)
+from hachaos.tls.client import client_context
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
-from hachaos.topology.redis_sentinel import sentinel_for
+from hachaos.topology.redis_sentinel import discovery_for, sentinel_for
 
 ProbeBuilder = Callable[[ProbeSpec, RunningStack, str], Probe]
 
@@ -27,6 +41,12 @@ def _redis_sentinel_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> 
     topo = stack.topology_as(RedisSentinelTopology, "probe redis-sentinel-write")
     sentinel = sentinel_for(stack, timeout_s=spec.timeout_ms / 1000)
     return RedisSentinelWriteProbe(sentinel, topo.master_name, prefix)
+
+
+def _redis_discovery_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, RedisSentinelDiscoveryWriteProbeSpec)
+    discovery = discovery_for(stack, spec.sentinel_timeout_ms / 1000)
+    return RedisDiscoveryWriteProbe(discovery, prefix, spec.timeout_ms / 1000, node_namer(stack))
 
 
 def _endpoint(stack: RunningStack, target: EntrySpec) -> tuple[str, int]:
@@ -44,11 +64,19 @@ def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     return TcpConnectProbe(host, port, spec.timeout_ms / 1000)
 
 
+def _build(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, BuildProbeSpec)
+    host, port = _endpoint(stack, spec.target)
+    tls = client_context(stack) if spec.scheme == "https" else None
+    return BuildProbe(host, port, f"{prefix}:build", spec.timeout_ms / 1000, tls=tls)
+
+
 def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, HttpProbeSpec)
     host, port = _endpoint(stack, spec.target)
+    tls = client_context(stack) if spec.scheme == "https" else None
     return HttpGetProbe(
-        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status
+        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status, tls=tls
     )
 
 
@@ -77,12 +105,35 @@ def _amqp_publish(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     return AmqpPublishProbe(publisher, prefix)
 
 
+SETUP_WRITE_TIMEOUT_S = 30.0
+
+
+def _http_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    assert isinstance(spec, HttpWriteProbeSpec)
+    return HttpWriteProbe(http_client(stack, spec, spec.timeout_ms / 1000), prefix)
+
+
+def _http_read(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
+    """Writes the key it will read (through `write_target`) first, retried within a deadline."""
+    assert isinstance(spec, HttpReadProbeSpec)
+    timeout_s = spec.timeout_ms / 1000
+    tls = tls_config(stack, spec)
+    key = f"{prefix}:read"
+    writer = http_client(stack, spec, timeout_s, spec.write_target, tls)
+    put_item(writer, key, "read", SETUP_WRITE_TIMEOUT_S)
+    return HttpReadProbe(http_client(stack, spec, timeout_s, tls=tls), key)
+
+
 BUILDERS: dict[str, ProbeBuilder] = {
     "amqp-publish": _amqp_publish,
+    "build": _build,
     "redis-sentinel-write": _redis_sentinel_write,
+    "redis-sentinel-discovery-write": _redis_discovery_write,
     "tcp": _tcp,
     "http": _http,
     "sql": _sql,
+    "http-write": _http_write,
+    "http-read": _http_read,
 }
 
 

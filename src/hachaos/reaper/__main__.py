@@ -12,6 +12,7 @@ from pathlib import Path
 from hachaos.reaper.journal import Journal
 from hachaos.reaper.process import forget_run, wait_for_runner
 from hachaos.reaper.reap import reap_run
+from hachaos.tls.run_files import forget_run_tls
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if summary is None or summary.ok else 1
     _log(f"runner {args.watch_pid} died: cleaning up")
     summary = reap_run(args.run, journal, teardown=not args.no_teardown)
+    if not args.no_teardown:  # the nodes are gone: so goes the run's TLS key
+        forget_run_tls(args.run, journal.path.parent.parent)
     for line in (*summary.reverted, *summary.failed):
         _log(f"  {line}")
     _log(summary.line())

@@ -47,7 +47,8 @@ class AllureSubscriber:
         elif isinstance(event, StepFinished):
             self._finish(event)
         elif isinstance(event, Attachment):
-            kind = _TYPES.get(event.extension, AttachmentType.TEXT)
+            # a type Allure knows by extension, else the event's own MIME type (a .tar.gz)
+            kind = _TYPES.get(event.extension) or event.mime
             allure.attach(
                 event.body, name=event.name, attachment_type=kind, extension=event.extension
             )
@@ -97,7 +98,7 @@ def label_scenario(item: object, *, labels: bool = True) -> None:
     loaded = getattr(item, "loaded", None)
     if loaded is None:
         return
-    allure.dynamic.title(loaded.spec.name)
+    allure.dynamic.title(loaded.label)
     if labels:
         allure.dynamic.suite(loaded.stack.name)
         allure.dynamic.label(SCENARIO_LABEL, loaded.spec.name)  # the report's tree groups by it

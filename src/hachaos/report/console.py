@@ -35,6 +35,7 @@ def verdict_lines(result: ScenarioResult) -> list[str]:
         f"probe every {result.probe_interval_s * 1000:g} ms"
     )
     lines.extend(f"{'':14}{m.render()}" for m in v.measurements)
+    lines.extend(f"{'':12} note: {note}" for note in result.notes)
     return lines
 
 

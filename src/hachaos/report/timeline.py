@@ -1,8 +1,10 @@
 """A picture of a run, as Jepsen's performance plots: every operation over time.
 
 Latency on a log scale, coloured by outcome (ok / fail / unknown), the fault window shaded
-and labelled with its action and targets, recovery marked. Drawn with matplotlib's object API
-on the Agg canvas (no pyplot global state, safe off the main thread), returned as PNG bytes.
+and labelled with its action and targets, recovery marked from where it is measured (the
+inject, or the step `recovery.from_step` names); a scenario's steps as dotted lines. Drawn
+with matplotlib's object API on the Agg canvas (no pyplot global state, safe off the main
+thread), returned as PNG bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from hachaos.checks.recovery import Recovery, RecoveryStatus
-from hachaos.history import FaultEvent, FaultPhase, History, Op, Outcome
+from hachaos.history import FaultEvent, FaultPhase, History, Op, Outcome, StepEvent, StepOutcome
 
 COLOURS = {Outcome.OK: "#2e7d32", Outcome.FAIL: "#c62828", Outcome.UNKNOWN: "#ef6c00"}
 NS = 1e9
@@ -72,9 +74,31 @@ def _shade(ax: Axes, spans: list[FaultSpan]) -> None:
         )
 
 
+def _mark_steps(ax: Axes, steps: tuple[StepEvent, ...], t0: int) -> None:
+    """A dotted line at the start of every step that ran, labelled with its name or kind."""
+    for ev in steps:
+        if ev.outcome is StepOutcome.SKIPPED:
+            continue
+        x = (ev.start_ns - t0) / NS
+        colour = "#c62828" if ev.outcome is StepOutcome.FAILED else "#616161"
+        ax.axvline(x, color=colour, linestyle=":", linewidth=0.8)
+        ax.annotate(
+            ev.name or ev.kind,
+            xy=(x, 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, 14),
+            textcoords="offset points",
+            fontsize=7,
+            rotation=90,
+            color=colour,
+        )
+
+
 def _mark_recovery(ax: Axes, recovery: Recovery | None, t0: int) -> None:
     if recovery is None or recovery.inject_ns is None or recovery.recovery_s is None:
         return
+    origin = (recovery.inject_ns - t0) / NS
+    ax.axvline(origin, color="#1565c0", linestyle="--", linewidth=0.8)
     if recovery.status is RecoveryStatus.NO_IMPACT:
         ax.annotate("no client impact", xy=(0.01, 0.02), xycoords="axes fraction", fontsize=8)
         return
@@ -104,6 +128,7 @@ def timeline_png(history: History, title: str, recovery: Recovery | None = None)
         end_s = (max(op.end_ns for op in ops) - t0) / NS
         _scatter(ax, ops, t0)
         _shade(ax, fault_spans(history, t0, end_s))
+        _mark_steps(ax, history.steps, t0)
         _mark_recovery(ax, recovery, t0)
         ax.set_yscale("log")
         ax.legend(loc="upper right", fontsize=8)

@@ -66,6 +66,9 @@ def verdict_html(result: ScenarioResult, warnings: Sequence[str] = ()) -> str:
         f"<p>run <code>{escape(result.run_id)}</code>, seed <code>{result.seed}</code>, "
         f"targets {escape(', '.join(result.targets) or '-')}</p>",
     ]
+    if result.notes:
+        items = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
+        parts.append(f"<p><b>Notes</b></p><ul>{items}</ul>")
     if warnings:
         items = "".join(f"<li>{escape(w)}</li>" for w in warnings)
         parts.append(f'<p style="color:#c62828"><b>Warnings</b></p><ul>{items}</ul>')

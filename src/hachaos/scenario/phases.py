@@ -11,10 +11,17 @@ from hachaos.errors import DeadlineExceeded
 from hachaos.events import ProgressFn, no_progress
 from hachaos.history import History
 from hachaos.spec.scenario import RecoverySpec, SteadyStateSpec
+from hachaos.spec.steps import MAIN_PROBE
 
 POLL_S = 0.05
 PROBE_PROCESS = "probe"  # availability is judged on the probe's ops; a ledger's are judged as data
 PROGRESS_EVERY_S = 2.0
+
+
+def probe_process(name: str) -> str:
+    """The history process of the probe called `name`: `probe` for `main` (the scenario's
+    `probe:`, judged for recovery and latency), `probe:NAME` for the extra ones."""
+    return PROBE_PROCESS if name == MAIN_PROBE else f"{PROBE_PROCESS}:{name}"
 
 
 class Throttle:
@@ -72,8 +79,10 @@ def await_recovery(
     *,
     progress: ProgressFn = no_progress,
     budget_s: float | None = None,
+    origin_ns: int | None = None,
 ) -> Recovery:
-    """Observe until clients have recovered (sustained success) and `min_s` has passed."""
+    """Observe until clients have recovered (sustained success) and `min_s` has passed;
+    recovery is measured from the first inject, or `origin_ns` when given."""
     start = clock.now_ns()
     say = Throttle(progress, clock)
     budget = f"budget {budget_s:g}s" if budget_s is not None else "no recovery budget"
@@ -85,7 +94,9 @@ def await_recovery(
     }
 
     def look() -> Recovery:
-        found = recovery_time(history, process=PROBE_PROCESS, sustain_ops=spec.sustain_ops)
+        found = recovery_time(
+            history, process=PROBE_PROCESS, sustain_ops=spec.sustain_ops, origin_ns=origin_ns
+        )
         elapsed = (clock.now_ns() - start) / 1e9
         state = seen.get(found.status, str(found.status))
         say(f"{elapsed:.0f}s elapsed, {budget}, observe {spec.observe_s:g}s: {state}")

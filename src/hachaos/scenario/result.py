@@ -27,6 +27,7 @@ class ScenarioResult:
     history: History
     heal: HealReport | None = None  # how the stack re-formed after the fault, with any repairs
     claims: tuple[ClaimReport, ...] = ()  # the stack's claims as checked at steady state
+    notes: tuple[str, ...] = ()  # what the stack says about this run's parameter values
 
     def line(self) -> str:
         """One line for a terminal: scenario, verdict and numbers."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from hachaos.spec.models import Model, Name, Role, SpecError
+from hachaos.spec.models import Model, Name, Role, SpecError, duplicates
 
 
 class Pick(StrEnum):
@@ -32,8 +32,14 @@ class Pick(StrEnum):
 
 
 class TargetSpec(Model):
-    """Which node(s) a fault hits: by role (resolved at fault time) or by node name."""
+    """Which node(s) a fault hits: by role (resolved at fault time) or by node name.
 
+    In a composed stack, `stack` names an included stack's namespace: the role is then resolved
+    by that stack's topology among its nodes (`{stack: pg, role: primary}` is whoever Patroni
+    names leader now); without it, a role means the composing stack's own nodes.
+    """
+
+    stack: Name | None = None
     role: Role | None = None
     node: Name | None = None
     pick: Pick = Pick.ONE
@@ -142,10 +148,13 @@ class ToxicSpec(Model):
 
 
 class LinkFaultSpec(Model):
-    """A fault on a Toxiproxy link: add one toxic, or take the link down (`down: true`)."""
+    """A fault on a Toxiproxy link: add one toxic, or take the link down (`down: true`); on one
+    `link`, or the same on each of several `links` at once (e.g. every app node's path to the
+    database)."""
 
     action: Literal["link"]
-    link: Name
+    link: Name | None = None
+    links: tuple[Name, ...] = Field(default=(), max_length=64)
     toxic: ToxicSpec | None = None
     down: bool = False
     duration_s: float | None = Field(default=None, gt=0, le=3600)
@@ -154,7 +163,16 @@ class LinkFaultSpec(Model):
     def _toxic_or_down(self) -> LinkFaultSpec:
         if (self.toxic is not None) == self.down:
             raise ValueError("a link fault needs exactly one of 'toxic' or 'down: true'")
+        if (self.link is None) == (not self.links):
+            raise ValueError("a link fault needs exactly one of 'link' or 'links'")
+        dups = duplicates(self.links)
+        if dups:
+            raise SpecError(("links", dups[0]), "the same link is listed twice")
         return self
+
+    def link_names(self) -> tuple[str, ...]:
+        """Every link this fault hits."""
+        return (self.link,) if self.link is not None else self.links
 
 
 FaultSpec = Annotated[

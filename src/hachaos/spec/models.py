@@ -8,6 +8,7 @@ any filesystem, and it can never steer a path: no '/', no '..', no leading '.', 
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StrictInt,
+    StrictStr,
     field_validator,
     model_validator,
 )
@@ -231,11 +234,15 @@ class RedisSentinelTopology(Model):
 
 class RabbitMQTopology(Model):
     """RabbitMQ roles from the cluster: `primary` is the quorum queue's leader, asked at fault
-    time; `queue` is the quorum queue probes and ledgers publish to."""
+    time; `queue` is the quorum queue probes and ledgers publish to. `user` / `password` are
+    the broker's credentials as configured (RabbitMQ's default account unless the stack creates
+    another), so a composing stack can hand them to its clients (`${mq.topology.password}`)."""
 
     kind: Literal["rabbitmq"]
     queue: str = Field(default="hachaos", min_length=1, max_length=200)
     amqp_port: Port = 5672
+    user: str = Field(default="guest", min_length=1, max_length=200)
+    password: SecretStr = SecretStr("guest")
 
     def derived_roles(self) -> frozenset[Role]:
         """Roles held at run time without being declared on a node: the queue's leader
@@ -247,6 +254,42 @@ class StaticTopology(Model):
     """Roles are exactly as declared in the spec (no runtime discovery)."""
 
     kind: Literal["static"]
+
+
+class ApplianceTopology(Model):
+    """An active/passive appliance pair: who is primary is asked of each node's own
+    `status_command` (e.g. `appliance status`, printing `role: ...` and `mode: ...` lines) at
+    fault time, since promotion is an operator command and roles change during a scenario."""
+
+    kind: Literal["appliance"]
+    replication: Literal["async"] = "async"  # streaming replication; promotion is manual
+    status_command: tuple[str, ...] = Field(default=("appliance", "status"), min_length=1)
+
+    def derived_roles(self) -> frozenset[Role]:
+        """Primary and replica move between the appliance nodes at run time."""
+        return frozenset({Role.PRIMARY, Role.REPLICA})
+
+
+class QuorumTopology(Model):
+    """Servers that each accept writes while they are part of a quorum of their peers (one
+    consensus member per server): no single primary, so the two-primaries check does not apply
+    (a write acknowledged while the design predicts an outage is the split brain to look for,
+    via an `expect: unavailable` window). Nodes of role `members` are the quorum's members; each
+    answers `GET health_path` on `health_port` with 200 while it would accept a write.
+
+    Claim checked at steady state: every member sees all declared members as voting members of
+    one cluster (`etcdctl member list`). After a fault the stack has re-formed when every member
+    is healthy again."""
+
+    kind: Literal["quorum"]
+    members: Role = Role.APP
+    health_port: Port = 8080
+    health_path: str = Field(default="/healthz", pattern=r"^/[!-~]*$", max_length=200)
+
+    @property
+    def multi_writer(self) -> bool:
+        """Every member acknowledges writes at once, by design."""
+        return True
 
 
 class EntrySpec(Model):
@@ -272,22 +315,90 @@ class PatroniTopology(Model):
     password: SecretStr
 
 
+class IncludeSpec(Model):
+    """One included stack file, found by name like a scenario's `stack:` (never a path)."""
+
+    stack: Name
+
+
+TLS_DIR = "/etc/hachaos/tls"  # where a `tls` node finds the run's certificate, key and CA
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST_NAME_RE = re.compile(rf"(?=.{{1,253}}\Z){_LABEL}(?:\.{_LABEL})*")
+
+
+def _tls_name(value: str) -> str:
+    """A DNS host name (lower case, dotted labels) or an IP address."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if HOST_NAME_RE.fullmatch(value) is None:
+            raise ValueError(
+                f"{short(value)} is neither a DNS host name (lower-case dotted labels) "
+                "nor an IP address"
+            ) from None
+    return value
+
+
+RUNNER_ADDRESS = "127.0.0.1"  # where the runner reaches published ports
+
+
+class TlsSpec(Model):
+    """A per-run certificate authority and one server certificate, placed into `nodes` before
+    they start (see hachaos.tls: paths under `TLS_DIR`).
+
+    The certificate is valid for `names` (DNS names or IPs; default: the nodes' names and
+    `localhost`) and always for 127.0.0.1, where the runner reaches published ports.
+    """
+
+    nodes: tuple[Name, ...] = Field(min_length=1, max_length=MAX_NODES)
+    names: tuple[Annotated[str, AfterValidator(_tls_name)], ...] = Field(default=(), max_length=100)
+
+    def subject_names(self) -> tuple[str, ...]:
+        """Every name the server certificate is issued for, in order, without repeats."""
+        names = self.names or (*self.nodes, "localhost")
+        return tuple(dict.fromkeys((*names, RUNNER_ADDRESS)))
+
+    @field_validator("nodes")
+    @classmethod
+    def _unique(cls, nodes: tuple[str, ...]) -> tuple[str, ...]:
+        dups = duplicates(nodes)
+        if dups:
+            raise SpecError((dups[0],), f"node {nodes[dups[0]]!r} is listed twice")
+        return nodes
+
+
 class StackSpec(Model):
     """A declared HA topology: named nodes with roles, and how to find the primary at run time.
 
     Cross-node checks raise SpecError with the key path they are about, so each is reported on
     the line of the offending key.
+
+    A composed stack `include`s other stack files under namespaces. The loader (see
+    `hachaos.spec.compose`) merges their nodes and links into `nodes` / `links` (node names
+    are global: the included files' own configuration names them) and keeps each included
+    stack, whole and with its topology, in `parts` under its namespace, so its roles ("the
+    Patroni primary") stay resolvable: `RunningStack.part(namespace)`.
     """
 
     name: Name
     description: str = ""
     image: str | None = None
+    include: dict[Name, IncludeSpec] = Field(default_factory=dict, max_length=16)
+    parts: dict[Name, StackSpec] = Field(default_factory=dict, exclude=True)
     nodes: dict[Name, NodeSpec] = Field(min_length=1, max_length=MAX_NODES)
-    topology: RedisSentinelTopology | RabbitMQTopology | PatroniTopology | StaticTopology = Field(
-        default_factory=lambda: StaticTopology(kind="static"), discriminator="kind"
-    )
+    topology: (
+        RedisSentinelTopology
+        | RabbitMQTopology
+        | PatroniTopology
+        | ApplianceTopology
+        | QuorumTopology
+        | StaticTopology
+    ) = Field(default_factory=lambda: StaticTopology(kind="static"), discriminator="kind")
     ready_timeout_s: float = Field(default=30.0, gt=0, le=600)
     links: dict[Name, LinkSpec] = Field(default_factory=dict, max_length=MAX_NODES)
+    tls: TlsSpec | None = None
+    # set when a parametrised stack is expanded (hachaos.spec.expand), never in a file
+    parameter_values: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
     backend: Literal["docker", "hosts"] | None = None  # None: the run's --hachaos-backend
     toxiproxy: AnyHttpUrl | None = None  # hosts: the user's own Toxiproxy serving the links
     ssh: SshSpec | None = None  # hosts: identity file, known_hosts, connect timeout
@@ -344,6 +455,14 @@ class StackSpec(Model):
         return self
 
     @model_validator(mode="after")
+    def _members_known(self) -> StackSpec:
+        role = getattr(self.topology, "members", None)
+        if role is not None and not self.nodes_with_role(role):
+            where = ("topology", "members")
+            raise SpecError(where, f"no node has role '{role.value}' (the quorum's members)")
+        return self
+
+    @model_validator(mode="after")
     def _entry_known(self) -> StackSpec:
         entry = getattr(self.topology, "entry", None)
         if entry is not None and entry.node not in self.nodes:
@@ -366,6 +485,22 @@ class StackSpec(Model):
                     where, f"link {ports[link.listen]!r} already listens on {link.listen}"
                 )
             ports[link.listen] = name
+        return self
+
+    @model_validator(mode="after")
+    def _tls_ok(self) -> StackSpec:
+        if self.tls is None:
+            return self
+        for i, node in enumerate(self.tls.nodes):
+            if node not in self.nodes:
+                known = ", ".join(self.nodes)
+                raise SpecError(("tls", "nodes", i), f"unknown node {node!r} ({known})")
+            for path in self.nodes[node].files:
+                if path.startswith(TLS_DIR + "/"):
+                    raise SpecError(
+                        ("nodes", node, "files", path),
+                        f"{TLS_DIR} of a 'tls' node is written by the runner",
+                    )
         return self
 
     def start_waves(self) -> list[list[str]]:
@@ -396,6 +531,20 @@ class StackSpec(Model):
         """Names of the nodes declared with `role`, in spec order."""
         return [n for n, spec in self.nodes.items() if spec.role == role]
 
+    def part_of(self, node: str) -> str | None:
+        """The namespace of the included stack that declares `node` (None: this stack's own)."""
+        return next((ns for ns, part in self.parts.items() if node in part.nodes), None)
+
+    def own(self) -> StackSpec:
+        """This stack without its included parts: its own nodes and links, its own topology."""
+        if not self.parts:
+            return self
+        part_nodes = {n for part in self.parts.values() for n in part.nodes}
+        part_links = {n for part in self.parts.values() for n in part.links}
+        nodes = {n: s for n, s in self.nodes.items() if n not in part_nodes}
+        links = {n: s for n, s in self.links.items() if n not in part_links}
+        return self.model_copy(update={"nodes": nodes, "links": links, "parts": {}})
+
 
 BOOT_ONLY = ("image", "command", "env", "files", "depends_on", "aliases")
 HOSTS_ONLY = ("host", "identity_file", "address", "service")
@@ -404,8 +553,9 @@ HOSTS_ONLY = ("host", "identity_file", "address", "service")
 def hosts_findings(stack: StackSpec) -> Iterable[tuple[tuple[str | int, ...], str]]:
     """A hosts stack describes what exists: every node has a host and a service, and nothing
     that only a booting backend would use; links need the user's Toxiproxy."""
-    if stack.image is not None:
-        yield ("image",), "'image' is not used on a hosts stack (nothing is booted)"
+    for key in ("image", "tls", "include"):
+        if getattr(stack, key):
+            yield (key,), f"'{key}' is not used on a hosts stack (nothing is booted)"
     for name, node in stack.nodes.items():
         for key in BOOT_ONLY:
             if getattr(node, key):

@@ -36,6 +36,20 @@ class HealReport:
         return text if self.healed else f"{text}: {self.detail}"
 
 
+def combine_heals(reports: list[HealReport]) -> HealReport:
+    """One report for several stacks healed one after the other (a composed stack's parts):
+    healed when all are, the time they took together, every repair."""
+    if len(reports) == 1:
+        return reports[0]
+    broken = [r.detail for r in reports if not r.healed]
+    return HealReport(
+        healed=not broken,
+        elapsed_s=sum(r.elapsed_s for r in reports),
+        detail="; ".join(broken) if broken else "; ".join(r.detail for r in reports),
+        repaired=tuple(x for r in reports for x in r.repaired),
+    )
+
+
 @runtime_checkable
 class Healable(Protocol):
     """A resolver that can tell (and, where the system needs a nudge, make) the stack whole

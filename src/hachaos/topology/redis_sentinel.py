@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from hachaos.clients.redis_discovery import SentinelDiscovery
 from hachaos.clients.redis_sentinel import MappedSentinel, master_by_majority
 from hachaos.errors import HachaosError
 from hachaos.node import Node
@@ -16,6 +19,17 @@ def sentinel_for(stack: RunningStack, timeout_s: float = 0.5) -> MappedSentinel:
     topo = stack.topology_as(RedisSentinelTopology, "Sentinel discovery")
     addrs = [n.address().host_port(topo.sentinel_port) for n in stack.declared(Role.SENTINEL)]
     return MappedSentinel(addrs, stack.host_address, timeout_s)
+
+
+def discovery_for(stack: RunningStack, timeout_s: float = 0.1) -> SentinelDiscovery:
+    """Discovery that asks every declared Sentinel on its published port."""
+    topo = stack.topology_as(RedisSentinelTopology, "Sentinel discovery")
+
+    def published(node: Node) -> Callable[[], tuple[str, int] | None]:
+        return lambda: node.address().published.get(topo.sentinel_port)
+
+    resolvers = [published(n) for n in stack.declared(Role.SENTINEL)]
+    return SentinelDiscovery(resolvers, stack.host_address, topo.master_name, timeout_s)
 
 
 class RedisSentinelResolver:

@@ -12,17 +12,25 @@ from hachaos.workloads.ledger import LEDGER_PROCESS
 
 
 class RedisLedgerStore:
-    """Ledger keys as Redis string keys under one prefix."""
+    """Ledger keys as Redis string keys under one prefix; `writers` makes each write client
+    (default: one that keeps its master connection, as redis-py's Sentinel client does)."""
 
     def __init__(
-        self, sentinel: Callable[[], MappedSentinel], master_name: str, prefix: str
+        self,
+        sentinel: Callable[[], MappedSentinel],
+        master_name: str,
+        prefix: str,
+        writers: Callable[[], Probe] | None = None,
     ) -> None:
         self._sentinel = sentinel
         self._master = master_name
         self._prefix = prefix
+        self._writers = writers
 
     def writer(self) -> Probe:
         """A SET client that follows the master across failovers."""
+        if self._writers is not None:
+            return self._writers()
         return RedisSentinelWriteProbe(
             self._sentinel(), self._master, self._prefix, process=LEDGER_PROCESS
         )

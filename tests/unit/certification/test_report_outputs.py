@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from certfakes import history, record, result
@@ -13,8 +14,11 @@ from hachaos.plugin.properties import junit_properties
 from hachaos.report.allure_environment import environment, write_environment, write_executor
 from hachaos.report.allure_metrics import metric_samples
 from hachaos.report.bundle import collect_bundle
+from hachaos.report.console import verdict_lines
 from hachaos.report.timeline import fault_spans, timeline_png
 from hachaos.report.verdict_table import verdict_html
+from hachaos.running import RunningStack
+from hachaos.spec.models import StackSpec
 from hachaos.verdict import VerdictOutcome
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -86,12 +90,22 @@ def test_environment_lists_versions_seed_and_engine(tmp_path: Path) -> None:
     assert executor["buildName"] == "night 1"
 
 
-def test_support_bundle_attaches_redacted_logs_and_status() -> None:
+def _bundle_stack(node: object) -> RunningStack:
+    spec = StackSpec.model_validate(
+        {"name": "pg", "image": "x", "nodes": {"pg-1": {"role": "primary"}}}
+    )
+    return RunningStack(spec, "hc-0001", "fake", {"pg-1": node}, 0.0)  # type: ignore[dict-item]
+
+
+def test_support_bundle_attaches_the_tarball_topology_and_redacted_logs(tmp_path: Path) -> None:
     class Node:
         name, role = "pg-1", "primary"
 
         def logs(self, tail: int = 50) -> str:
             return "connecting to postgresql://app:hunter2@pg-1/db\n"
+
+        def is_running(self) -> bool:
+            return True
 
         def exec(self, cmd: object, timeout_s: float = 30.0) -> object:
             from hachaos.node import ExecResult
@@ -101,14 +115,15 @@ def test_support_bundle_attaches_redacted_logs_and_status() -> None:
     got: list[Attachment] = []
     bus = EventBus()
     bus.subscribe(lambda e: got.append(e) if isinstance(e, Attachment) else None)
-    collect_bundle({"pg-1": Node()}, bus)  # type: ignore[dict-item]
+    bundle = collect_bundle(_bundle_stack(Node()), bus, "kill-primary", tmp_path)
     names = [a.name for a in got]
-    assert names == ["logs pg-1", "status pg-1"]
-    assert b"hunter2" not in got[0].body
-    assert b"Leader" in got[1].body
+    assert names == ["support bundle kill-primary-hc-0001.tar.gz", "topology now", "logs pg-1"]
+    assert got[0].mime == "application/gzip" and got[0].body == bundle.path.read_bytes()
+    assert b"hunter2" not in got[2].body
+    assert b"pg (static) primary: pg-1 (as declared)" in got[1].body
 
 
-def test_a_hachaos_error_in_setup_or_run_gets_the_bundle_before_teardown() -> None:
+def test_a_hachaos_error_in_setup_or_run_gets_the_bundle_before_teardown(tmp_path: Path) -> None:
     import pytest
 
     from hachaos.errors import HachaosError
@@ -116,23 +131,36 @@ def test_a_hachaos_error_in_setup_or_run_gets_the_bundle_before_teardown() -> No
     from hachaos.plugin.items import _bundle_on_error
 
     class Node:
-        name, role = "redis-1", "master"
+        name, role = "pg-1", "primary"
 
         def logs(self, tail: int = 50) -> str:
             return "ready\n"
 
+        def is_running(self) -> bool:
+            return True
+
         def exec(self, cmd: object, timeout_s: float = 30.0) -> ExecResult:
             return ExecResult(0, "")
-
-    class Stack:
-        nodes = {"redis-1": Node()}
 
     got: list[str] = []
     bus = EventBus()
     bus.subscribe(lambda e: got.append(e.name) if isinstance(e, Attachment) else None)
-    with pytest.raises(HachaosError), _bundle_on_error(Stack(), bus):  # type: ignore[arg-type]
+    stack = _bundle_stack(Node())
+    with pytest.raises(HachaosError), _bundle_on_error(stack, bus, "s", tmp_path):
         raise HachaosError("client setup: connection refused")
-    assert got == ["logs redis-1"]  # empty status output is not attached
-    with pytest.raises(KeyError), _bundle_on_error(Stack(), bus):  # type: ignore[arg-type]
+    assert "logs pg-1" in got and (tmp_path / "s-hc-0001.tar.gz").is_file()
+    got.clear()
+    with pytest.raises(KeyError), _bundle_on_error(stack, bus, "s", tmp_path):
         raise KeyError("a bug, not a run problem")
-    assert got == ["logs redis-1"]
+    assert got == []
+
+
+def test_notes_are_shown_with_the_verdict_everywhere() -> None:
+    note = "size=1: not HA: one server is a single point of failure"
+    noted = replace(result("quorum-lose-majority[size=1]"), notes=(note,))
+    assert f"{'':12} note: {note}" in verdict_lines(noted)
+    assert ("note", note) in junit_properties(noted)
+    assert f"<li>{note}</li>" in verdict_html(noted)
+    plain = result()
+    assert not any("note" in line for line in verdict_lines(plain))
+    assert "Notes" not in verdict_html(plain)

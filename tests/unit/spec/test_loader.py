@@ -147,7 +147,8 @@ def test_unknown_probe_type_and_fault_action(tree: Path) -> None:
     found = problems(exc)
     assert found == [
         "s.yaml:4: probe.type: unknown type 'carrier-pigeon' (expected one of "
-        "'redis-sentinel-write', 'tcp', 'http', 'sql', 'amqp-publish')",
+        "'redis-sentinel-write', 'redis-sentinel-discovery-write', 'tcp', 'http', 'sql', "
+        "'amqp-publish', 'http-write', 'http-read', 'build')",
         "s.yaml:6: fault.action: unknown action 'nuke' (expected one of "
         "'kill', 'stop', 'pause', 'restart', 'partition', 'link')",
     ]

@@ -29,6 +29,7 @@ from hachaos.events import ProgressFn, no_progress
 from hachaos.node import NodeRef
 from hachaos.running import RunningStack
 from hachaos.spec.models import Role, StackSpec
+from hachaos.tls.run_files import RunTls, forget_run_tls, write_run_tls
 
 
 def _run_info(run_id: str, containers: list[dict[str, Any]]) -> RunInfo:
@@ -76,10 +77,11 @@ class DockerBackend:
         check_host_ports(stack)
         deadline = t0 + stack.ready_timeout_s
         nodes: dict[str, DockerNode] = {}
+        tls = write_run_tls(stack.tls, run_id) if stack.tls is not None else None
         try:
             network = create_network(self.api, run_id, stack.name)
             for wave in stack.start_waves():
-                started = self._create_and_start(stack, run_id, network, wave)
+                started = self._create_and_start(stack, run_id, network, wave, tls)
                 nodes.update(started)
                 remaining = max(0.1, deadline - time.monotonic())
                 wait_ready(stack, started, remaining, on_ready=on_ready)
@@ -87,16 +89,23 @@ class DockerBackend:
                     populate(RunningStack(stack, run_id, self.name, dict(nodes), 0.0))
         except BaseException:
             reap(self.api, run_id)
+            forget_run_tls(run_id)
             raise
-        return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0)
+        return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0, tls=tls)
 
     def _create_and_start(
-        self, stack: StackSpec, run_id: str, network: str, wave: list[str]
+        self,
+        stack: StackSpec,
+        run_id: str,
+        network: str,
+        wave: list[str],
+        tls: RunTls | None,
     ) -> dict[str, DockerNode]:
         api = self.api
 
         def make(node: str) -> DockerNode:
-            cid = create_node(api, stack, run_id, network, node)
+            files = tls.files_for(node) if tls is not None else ()
+            cid = create_node(api, stack, run_id, network, node, host_files=files)
             start_node(api, cid, node)
             return DockerNode(api, cid, node, stack.nodes[node].role.value, run_id)
 

@@ -1,5 +1,6 @@
 """A Docker container as a Node: kill, stop, start, pause, resume, exec, logs, address, firewall
-rules in its namespace, network disconnect, and a reference the reaper reaches it by."""
+rules in its namespace, network disconnect, a reference the reaper reaches it by, a testinfra
+connection string and the facts of its container runtime."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hachaos.backends.docker.netns import DockerNetns
 from hachaos.errors import FaultError
 from hachaos.firewall.request import RuleRequest, RuleResponse
 from hachaos.images.catalog import HASH_LABEL
-from hachaos.node import Address, Attachment, ExecResult, ImageFacts, NodeRef
+from hachaos.node import Address, Attachment, ExecResult, ImageFacts, NodeRef, RuntimeFacts
 
 BACKEND = "docker"  # the registry name, in every NodeRef a Docker node gives
 
@@ -103,6 +104,16 @@ class DockerNode:
     def ref(self) -> NodeRef:
         """The container id, for the journal: the reaper reaches the node by it."""
         return NodeRef(BACKEND, self.name, self.container_id)
+
+    def testinfra_host(self) -> str:
+        """`docker://<container id>`: testinfra's docker backend (`docker exec`)."""
+        return f"docker://{self.container_id}"
+
+    def container_runtime(self) -> RuntimeFacts:
+        """The engine's version and storage driver, and this container's published ports."""
+        version = str(self._api.version().get("Version", "?"))
+        driver = str(self._api.info().get("Driver", "?"))
+        return RuntimeFacts("docker", version, driver, dict(self.address().published))
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> None:
         try:

@@ -6,6 +6,8 @@ import io
 import socket
 import tarfile
 import time
+from collections.abc import Sequence
+from pathlib import PurePosixPath
 
 import docker
 from docker.errors import APIError
@@ -13,6 +15,7 @@ from docker.errors import APIError
 from hachaos.backends.docker import labels
 from hachaos.errors import InfraError, PortInUse
 from hachaos.spec.models import NodeSpec, StackSpec
+from hachaos.tls.run_files import NodeFile
 
 
 def create_network(api: docker.APIClient, run_id: str, stack: str) -> str:
@@ -39,23 +42,50 @@ def check_host_ports(stack: StackSpec) -> None:
                     ) from None
 
 
-def _files_tar(files: dict[str, str]) -> bytes:
+OWNED_DIR = PurePosixPath("etc/hachaos")  # hachaos' own directory in a node (e.g. TLS files)
+
+
+def _owned_dirs(paths: Sequence[str]) -> list[str]:
+    """Directories to create for `paths`: only those inside `OWNED_DIR` (the engine creates no
+    missing parents, and a directory entry would reset an existing one's mode, e.g. /tmp's)."""
+    found = {
+        d
+        for path in paths
+        for d in PurePosixPath(path.lstrip("/")).parents
+        if d == OWNED_DIR or OWNED_DIR in d.parents
+    }
+    return sorted(str(d) for d in found)
+
+
+def _files_tar(files: dict[str, str], host_files: Sequence[NodeFile] = ()) -> bytes:
+    """A tar of the spec's inline files and of host files (read now, kept only in the tar)."""
+    entries = [(path, content.encode(), 0o644) for path, content in files.items()]
+    entries += [(f.path, f.source.read_bytes(), f.mode) for f in host_files]
+    now = int(time.time())
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for path, content in files.items():
-            data = content.encode()
+        for directory in _owned_dirs([path for path, _, _ in entries]):
+            info = tarfile.TarInfo(directory)
+            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, now
+            tar.addfile(info)
+        for path, data, mode in entries:
             info = tarfile.TarInfo(path.lstrip("/"))
-            info.size = len(data)
-            info.mode = 0o644
-            info.mtime = int(time.time())
+            info.size, info.mode, info.mtime = len(data), mode, now
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 
 def create_node(
-    api: docker.APIClient, stack: StackSpec, run_id: str, network: str, node: str
+    api: docker.APIClient,
+    stack: StackSpec,
+    run_id: str,
+    network: str,
+    node: str,
+    *,
+    host_files: Sequence[NodeFile] = (),
 ) -> str:
-    """Create one node's container with labels, alias, ports and files; returns its id."""
+    """Create one node's container with labels, alias, ports and files (the spec's, plus
+    `host_files` such as the run's TLS certificate and key); returns its id."""
     spec: NodeSpec = stack.nodes[node]
     ports = spec.port_specs()
     host_config = api.create_host_config(
@@ -83,8 +113,8 @@ def create_node(
     except APIError as exc:
         raise InfraError(f"cannot create node '{node}': {exc.explanation or exc}") from None
     cid: str = created["Id"]
-    if spec.files:
-        api.put_archive(cid, "/", _files_tar(spec.files))
+    if spec.files or host_files:
+        api.put_archive(cid, "/", _files_tar(spec.files, host_files))
     return cid
 
 
