@@ -553,8 +553,9 @@ HOSTS_ONLY = ("host", "identity_file", "address", "service")
 def hosts_findings(stack: StackSpec) -> Iterable[tuple[tuple[str | int, ...], str]]:
     """A hosts stack describes what exists: every node has a host and a service, and nothing
     that only a booting backend would use; links need the user's Toxiproxy."""
-    if stack.image is not None:
-        yield ("image",), "'image' is not used on a hosts stack (nothing is booted)"
+    for key in ("image", "tls", "include"):
+        if getattr(stack, key):
+            yield (key,), f"'{key}' is not used on a hosts stack (nothing is booted)"
     for name, node in stack.nodes.items():
         for key in BOOT_ONLY:
             if getattr(node, key):
