@@ -44,7 +44,7 @@ def attach_hosts(stack: StackSpec, targets: list[str]) -> int:
     require_named(stack, targets, "--target")
     backend = HostsBackend()
     try:
-        nodes = backend.attach(stack)
+        nodes = backend.reach(stack)
         print(f"stack {stack.name}: {len(nodes)} nodes attached and ready")
         for name, node in nodes.items():
             status = node.status()

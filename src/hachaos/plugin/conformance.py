@@ -129,7 +129,7 @@ class ConformanceSession:
     def _start(self, spec: TargetSpec) -> RunningStack:
         if spec.run_id is None:
             return self._resources.enter_context(booted_stack(self.state, spec.spec))
-        backend = self.state.backend
+        backend = self.state.backend_for(spec.spec)
         if not isinstance(backend, Attachable):
             raise HachaosError(f"backend {backend.name} cannot attach to a running run")
         return backend.attach(spec.spec, spec.run_id)

@@ -59,4 +59,4 @@ def preflight_hosts(state: SessionState, stacks: Sequence[StackSpec]) -> None:
     for spec in hosts:
         backend = state.backend_for(spec)
         assert isinstance(backend, HostsBackend)
-        backend.attach(spec, with_checks=False)
+        backend.reach(spec, with_checks=False)

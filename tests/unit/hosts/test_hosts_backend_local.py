@@ -93,3 +93,13 @@ def test_capabilities_are_declared_from_the_spec_alone(stack: StackSpec) -> None
     assert {Capability.KILL, Capability.STOP, Capability.PAUSE, Capability.FIREWALL} <= declared
     with_proxy = stack.model_copy(update={"toxiproxy": "http://127.0.0.1:8474"})
     assert Capability.LINK in backend.capabilities(with_proxy)
+
+
+def test_the_hosts_backend_attaches_like_any_attachable_backend(stack: StackSpec) -> None:
+    from hachaos.backends.base import Attachable
+
+    backend = HostsBackend()
+    assert isinstance(backend, Attachable)
+    running = backend.attach(stack, "hc-local3")
+    assert running.run_id == "hc-local3" and running.backend == "hosts"
+    assert running.node("svc").is_running()

@@ -123,9 +123,9 @@ def test_a_session_stops_before_any_scenario_runs_exit_3(
     assert result.ret == 3
     text = result.stdout.str() + result.stderr.str()
     if named:
-        assert "node cache-1 (local://): service not found" in text
+        assert "node cache-1 (local://): service not found" in text, text
     else:
-        assert "refusing to inject faults there unless the run names it" in text
-        assert "add --hachaos-target prod-redis" in text
-    assert "passed" not in text and "failed" not in text
+        assert "refusing to inject faults there unless the run names it" in text, text
+        assert "add --hachaos-target prod-redis" in text, text
+    assert "no tests ran" in text, text
     assert not list(runs.glob("*/journal.jsonl"))  # no run started: nothing was injected

@@ -49,7 +49,7 @@ class HostsBackend:
         """Handles to `plans`' nodes on the pool's shared connections (nothing is sent)."""
         return {p.name: HostNode(p, self.pool.get(p)) for p in plans}
 
-    def attach(
+    def reach(
         self, stack: StackSpec, *, with_checks: bool = True, progress: ProgressFn = no_progress
     ) -> dict[str, HostNode]:
         """Reach every host and find every service (and pass the readiness checks) before the
@@ -79,7 +79,16 @@ class HostsBackend:
         reached, every service found and ready, before the deadline."""
         t0 = time.monotonic()
         write_record(RunRecord(run_id, stack.name, tuple(plan_stack(stack))), self._root)
-        nodes = self.attach(stack, progress=progress)
+        nodes = self.reach(stack, progress=progress)
+        return RunningStack(
+            stack, run_id, self.name, dict(nodes), time.monotonic() - t0, stack.toxiproxy_url
+        )
+
+    def attach(self, stack: StackSpec, run_id: str) -> RunningStack:
+        """Handles to the nodes of a run already attached by `up()` (hosts reached, services
+        found; no readiness checks), e.g. for conformance checks or a support bundle."""
+        t0 = time.monotonic()
+        nodes = self.reach(stack, with_checks=False)
         return RunningStack(
             stack, run_id, self.name, dict(nodes), time.monotonic() - t0, stack.toxiproxy_url
         )
