@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
@@ -23,6 +24,7 @@ from hachaos.report.console import repeat_lines, verdict_lines
 from hachaos.running import RunningStack
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
+from hachaos.spec.overrides import OPTION, parse_assignment
 from hachaos.verdict import VerdictOutcome
 
 
@@ -67,11 +69,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run each scenario N times on fresh stacks; judged on the worst run (default 1)",
     )
     group.addoption(
+        OPTION,
+        action="append",
+        type=stack_param,
+        default=[],
+        metavar="NAME=VALUE",
+        dest="hachaos_stack_param",
+        help="a stack parameter's value for every scenario whose stack declares it and that "
+        "does not set it itself, e.g. version=2 (repeatable)",
+    )
+    group.addoption(
         "--hachaos-certification",
         default="reports/certification.json",
         metavar="PATH",
         help="where the run's certification record is written (default %(default)s)",
     )
+
+
+def stack_param(text: str) -> tuple[str, str]:
+    """argparse type: NAME=VALUE."""
+    try:
+        return parse_assignment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_int(text: str) -> int:
@@ -98,6 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
         history_dir=Path(opt.hachaos_history_dir),
         repeat=opt.hachaos_repeat,
         certification_path=Path(opt.hachaos_certification),
+        stack_params=dict(opt.hachaos_stack_param),
     )
     config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
     config.addinivalue_line(
@@ -153,6 +174,21 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if is_scenario_file(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A --hachaos-stack-param that no collected scenario's stack declares is a usage error
+    (a typo would otherwise run, and certify, the defaults)."""
+    state = state_of(session.config)
+    if not any(isinstance(item, ScenarioItem) for item in session.items):
+        return
+    unused = sorted(set(state.stack_params) - state.params_declared)
+    if unused:
+        known = ", ".join(sorted(state.params_declared)) or "none"
+        raise pytest.UsageError(
+            f"{OPTION} {unused[0]}: no collected scenario's stack has a parameter "
+            f"'{unused[0]}' (their parameters: {known})"
+        )
 
 
 @pytest.hookimpl(wrapper=True)

@@ -30,6 +30,8 @@ class SessionState:
     history_dir: Path
     repeat: int = 1
     certification_path: Path | None = None
+    stack_params: dict[str, str] = field(default_factory=dict)  # --hachaos-stack-param
+    params_declared: set[str] = field(default_factory=set)  # by the collected scenarios' stacks
     results: list[ScenarioResult] = field(default_factory=list)
     stacks: dict[str, StackRecord] = field(default_factory=dict)
     live_run_ids: set[str] = field(default_factory=set)
