@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
@@ -27,6 +28,7 @@ from hachaos.report.console import repeat_lines, verdict_lines
 from hachaos.running import RunningStack
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.loader import find_stack_file, is_scenario_file, load_stack, stack_search_dirs
+from hachaos.spec.overrides import OPTION, parse_assignment
 from hachaos.verdict import VerdictOutcome
 
 
@@ -79,6 +81,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run each scenario N times on fresh stacks; judged on the worst run (default 1)",
     )
     group.addoption(
+        OPTION,
+        action="append",
+        type=stack_param,
+        default=[],
+        metavar="NAME=VALUE",
+        dest="hachaos_stack_param",
+        help="a stack parameter's value for every scenario whose stack declares it and that "
+        "does not set it itself, e.g. version=2 (repeatable)",
+    )
+    group.addoption(
         "--hachaos-certification",
         default="reports/certification.json",
         metavar="PATH",
@@ -120,6 +132,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def stack_param(text: str) -> tuple[str, str]:
+    """argparse type: NAME=VALUE."""
+    try:
+        return parse_assignment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def positive_int(text: str) -> int:
     """argparse type: an integer >= 1."""
     value = int(text)
@@ -146,6 +166,7 @@ def pytest_configure(config: pytest.Config) -> None:
         certification_path=Path(opt.hachaos_certification),
         bundle_dir=Path(opt.hachaos_bundle_dir),
         targets=tuple(opt.hachaos_target),
+        stack_params=dict(opt.hachaos_stack_param),
     )
     config.addinivalue_line("markers", "chaos: a chaos scenario against a real stack")
     config.addinivalue_line(
@@ -208,12 +229,23 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Before any scenario runs: every hosts stack (an existing deployment) a selected scenario
-    uses must be named with --hachaos-target, its hosts reachable and its services found;
-    otherwise the session stops with one line and exit code 3, no fault injected anywhere."""
+    """Before any scenario runs: a --hachaos-stack-param that no collected scenario's stack
+    declares is a usage error (a typo would otherwise run, and certify, the defaults); every
+    hosts stack (an existing deployment) a selected scenario uses must be named with
+    --hachaos-target, its hosts reachable and its services found; otherwise the session stops
+    with one line and exit code 3, no fault injected anywhere."""
+    state = state_of(session.config)
+    if not any(isinstance(item, ScenarioItem) for item in session.items):
+        return
+    unused = sorted(set(state.stack_params) - state.params_declared)
+    if unused:
+        known = ", ".join(sorted(state.params_declared)) or "none"
+        raise pytest.UsageError(
+            f"{OPTION} {unused[0]}: no collected scenario's stack has a parameter "
+            f"'{unused[0]}' (their parameters: {known})"
+        )
     if session.config.option.collectonly:
         return
-    state = state_of(session.config)
     stacks = {
         item.loaded.stack.name: item.loaded.stack
         for item in session.items

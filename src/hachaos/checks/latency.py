@@ -55,7 +55,7 @@ class WindowStats:
     after: PhaseStats
     inject_ns: int | None
     boundary_ns: int | None
-    boundary: str  # "revert", "recovery", "end" or "none" (no inject)
+    boundary: str  # "revert", "recovery", "schedule-end" (a runbook), "end", "none" (no inject)
 
     def phases(self) -> tuple[PhaseStats, PhaseStats, PhaseStats]:
         """The three windows in time order."""
@@ -130,6 +130,9 @@ def windows(
 def _boundary(
     history: History, inject_ns: int, process: str | None, kind: str | None
 ) -> tuple[int | None, str]:
+    if not history.faults and history.steps:
+        # a runbook with no fault (a rolling upgrade): the operator's steps are the disturbance
+        return max(e.end_ns for e in history.steps), "schedule-end"
     revert = next(
         (f for f in history.faults if f.phase is FaultPhase.REVERT and f.at_ns >= inject_ns), None
     )

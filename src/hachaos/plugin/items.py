@@ -107,14 +107,15 @@ class ScenarioFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         """Load and validate once; a bad file becomes an item that reports its problems."""
-        stack_dirs = state_of(self.config).stack_dirs
+        state = state_of(self.config)
         try:
-            points = load_scenario_points(self.path, stack_dirs)
+            points = load_scenario_points(self.path, state.stack_dirs, state.stack_params)
         except ConfigError as exc:
             yield ScenarioItem.from_parent(self, name=self.path.stem, loaded=None, error=exc)
             return
-        repeat = state_of(self.config).repeat
+        repeat = state.repeat
         for loaded in points:  # one item per matrix point (and per repeat)
+            state.params_declared.update(loaded.stack.parameter_values)
             for k in range(1, repeat + 1):
                 name = item_name(loaded, (k, repeat))
                 item = ScenarioItem.from_parent(self, name=name, loaded=loaded, error=None)

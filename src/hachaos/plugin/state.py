@@ -31,6 +31,8 @@ class SessionState:
     repeat: int = 1
     certification_path: Path | None = None
     bundle_dir: Path = Path("reports") / "bundles"
+    stack_params: dict[str, str] = field(default_factory=dict)  # --hachaos-stack-param
+    params_declared: set[str] = field(default_factory=set)  # by the collected scenarios' stacks
     results: list[ScenarioResult] = field(default_factory=list)
     stacks: dict[str, StackRecord] = field(default_factory=dict)
     live_run_ids: set[str] = field(default_factory=set)

@@ -15,6 +15,7 @@ from hachaos.spec.compose import load_parts, merged_data, resolve_references
 from hachaos.spec.expand import expand
 from hachaos.spec.matrix import Point, points
 from hachaos.spec.models import Role, SpecError, StackSpec, is_name, short
+from hachaos.spec.overrides import apply_overrides
 from hachaos.spec.params import HEAD_KEYS, ParamValue, StackHead
 from hachaos.spec.references import alone, scenario_findings
 from hachaos.spec.scenario import FaultSpec, ScenarioSpec
@@ -391,10 +392,13 @@ def _find_stack(
         return None, exc.problems
 
 
-def load_scenario_points(path: Path, stack_dirs: Sequence[Path] = ()) -> list[LoadedScenario]:
+def load_scenario_points(
+    path: Path, stack_dirs: Sequence[Path] = (), overrides: Mapping[str, str] | None = None
+) -> list[LoadedScenario]:
     """Parse a scenario, find and parse its stack, and cross-check references between them,
     once per point of its matrix (one point without a matrix): a value a point cannot run with
-    is an error naming it."""
+    is an error naming it. `overrides` (the command line's stack parameter values) apply
+    where the scenario leaves them open (`hachaos.spec.overrides`)."""
     src = load_located(path)
     spec, problems = _validate(ScenarioSpec, src)
     source, found = _find_stack(src, path, stack_dirs)
@@ -403,15 +407,18 @@ def load_scenario_points(path: Path, stack_dirs: Sequence[Path] = ()) -> list[Lo
     if source is not None:
         params = _param_findings(src, source.head)
         per_point: list[tuple[str, list[Problem]]] = []
-        for point in _scenario_points(src) if not params else []:
+        for declared in _scenario_points(src) if not params else []:
+            given = apply_overrides(declared, source.head, overrides or {}, source.path.stem)
+            point = given.point
             try:
                 stack = source.expand(point.values)
             except ConfigError as exc:
                 per_point.append((point.variant, exc.problems))
                 continue
-            per_point.append((point.variant, _point_problems(src, spec, stack, point)))
+            found = [*given.problems, *_point_problems(src, spec, stack, point)]
+            per_point.append((point.variant, found))
             if spec is not None:
-                notes = (*source.head.notes(point.values), *spec.notes)
+                notes = (*given.notes, *source.head.notes(point.values), *spec.notes)
                 loaded.append(LoadedScenario(spec, stack, path, source.path, point, notes))
         problems += params + merge_points(per_point)
     problems = sorted(dict.fromkeys(problems), key=lambda p: (p.file != src.file, p.line))

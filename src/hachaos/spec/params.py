@@ -26,6 +26,7 @@ from hachaos.spec.models import MAX_NODES, Model, Name, SpecError, duplicates, s
 ParamValue = StrictInt | StrictStr
 LOCALS = ("index", "name")  # what a template gives each node it generates
 IDENT_RE = re.compile(r"[a-z][a-z0-9_]{0,30}")
+INT_RE = re.compile(r"-?[0-9]{1,18}")
 
 
 def _ident(value: str) -> str:
@@ -172,6 +173,14 @@ class StackHead(Model):
         for name, spec in self.parameters.items():
             points += [{name: v} for v in spec.allowed() if v != spec.default]
         return points
+
+    def parse(self, name: str, text: str) -> ParamValue:
+        """A value given as text (the command line) in the type of the parameter's default:
+        `size=5` is the integer 5, `upgrade_to=2` the string '2'; unknown names stay text."""
+        spec = self.parameters.get(name)
+        if spec is not None and isinstance(spec.default, int) and INT_RE.fullmatch(text):
+            return int(text)
+        return text
 
     def notes(self, values: Mapping[str, ParamValue]) -> tuple[str, ...]:
         """The stack's notes for these values (`size=1: not HA ...`)."""

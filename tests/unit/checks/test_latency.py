@@ -4,7 +4,7 @@ import pytest
 from histbuilder import Timeline
 
 from hachaos.checks.latency import Phase, percentile, windows
-from hachaos.history import History
+from hachaos.history import History, StepEvent, StepOutcome
 
 
 def test_percentile_nearest_rank() -> None:
@@ -65,3 +65,17 @@ def test_empty_history() -> None:
     w = windows(History())
     assert all(p.count == 0 and p.error_rate is None for p in w.phases())
     assert [p.phase for p in w.phases()] == [Phase.BEFORE, Phase.DURING, Phase.AFTER]
+
+
+def test_a_runbook_without_faults_is_during_until_its_last_step(tl: Timeline) -> None:
+    """A rolling upgrade injects nothing: its whole schedule is the during window, not an
+    instant recovery that files it under after."""
+    tl.ops("." * 10)
+    start = tl.t
+    tl.ops("." * 30, dur_ms=20)
+    tl.history.add_step(StepEvent(0, None, "run", start, tl.t, StepOutcome.OK))
+    end = tl.t
+    tl.ops("." * 5)
+    w = windows(tl.history, origin_ns=start)
+    assert (w.boundary, w.boundary_ns) == ("schedule-end", end)
+    assert (w.before.count, w.during.count, w.after.count) == (10, 30, 5)
