@@ -28,6 +28,7 @@ def pytest_command(args: argparse.Namespace) -> list[str]:
         "--clean-alluredir",
         "--junitxml",
         str(args.junitxml),
+        *(f"--hachaos-stack-param={p}" for p in args.stack_param),
     ]
 
 
@@ -57,6 +58,13 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--alluredir", type=Path, default=Path("reports/allure-results"))
     p.add_argument("--junitxml", type=Path, default=Path("reports/junit.xml"))
     p.add_argument("--allow-missing", action="store_true", help="see `hachaos compare`")
+    p.add_argument(
+        "--stack-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a stack parameter for the run (pytest's --hachaos-stack-param), e.g. version=2",
+    )
     p.add_argument(
         "paths",
         nargs="*",

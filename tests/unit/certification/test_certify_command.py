@@ -21,6 +21,13 @@ def test_certify_runs_the_catalog_with_repeats_into_the_record() -> None:
     assert "--clean-alluredir" in cmd
 
 
+def test_certify_runs_the_catalog_on_a_stack_parameter() -> None:
+    args = build_parser().parse_args(
+        ["certify", "--baseline", "v1.json", "--stack-param", "version=2", "scenarios/platform"]
+    )
+    assert pytest_command(args)[-1] == "--hachaos-stack-param=version=2"
+
+
 def test_certify_without_baseline_file_is_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
