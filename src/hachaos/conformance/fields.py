@@ -5,14 +5,12 @@ a key selects."""
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
 from hachaos.spec.models import NAME_RE, Port, Role, StackSpec, short
 
-MAX_REGEX = 1000
 Ports = tuple[Port, ...]
 
 
@@ -29,16 +27,6 @@ def _glob_path(path: str) -> str:
     if bad or any(c.isspace() for c in path):
         raise ValueError(f"path {short(path)} must be absolute, without '..' or whitespace")
     return path
-
-
-def _regex(pattern: str) -> str:
-    if len(pattern) > MAX_REGEX:
-        raise ValueError(f"regular expression longer than {MAX_REGEX} characters")
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
-    return pattern
 
 
 def _role_key(key: str) -> str:
@@ -70,6 +58,5 @@ def select(key: str, spec: StackSpec) -> list[str]:
 AbsPath = Annotated[str, AfterValidator(_abs_path)]
 RoleKey = Annotated[str, AfterValidator(_role_key)]
 GlobPath = Annotated[str, AfterValidator(_glob_path)]
-Regex = Annotated[str, AfterValidator(_regex)]
 Argv = Annotated[tuple[Annotated[str, Field(max_length=4096)], ...], Field(min_length=1)]
 Setting = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")]

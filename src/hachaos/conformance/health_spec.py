@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from hachaos.conformance.fields import Argv, Regex, RoleKey
-from hachaos.spec.models import Model, Name, Port, SpecError
+from hachaos.conformance.fields import Argv, RoleKey
+from hachaos.spec.models import Model, Name, Port, Regex, SpecError
 
 
 class PostgresStreaming(Model):

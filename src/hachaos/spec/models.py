@@ -87,7 +87,19 @@ def _file_path(path: str) -> str:
     return path
 
 
+def _regex(pattern: str) -> str:
+    """A short regular expression that compiles."""
+    if len(pattern) > MAX_REGEX:
+        raise ValueError(f"a regular expression is at most {MAX_REGEX} characters")
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
 Name = Annotated[str, AfterValidator(_name)]
+Regex = Annotated[str, AfterValidator(_regex)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
 FilePath = Annotated[str, AfterValidator(_file_path)]
 Port = Annotated[int, Field(ge=1, le=65535)]
