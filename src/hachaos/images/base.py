@@ -105,7 +105,9 @@ def _pull(api: docker.APIClient, say: Say, *, required: bool) -> BaseImage | Non
             raise InfraError(
                 f"cannot pull {ref} ({first}); use --base debootstrap or load it with docker load"
             ) from exc
-        say(f"[base] pull failed ({first[:100]}); falling back to debootstrap")
+        # the cause ("no such host", "timeout") is at the end of a long Docker message
+        brief = first if len(first) <= 160 else "…" + first[-159:]
+        say(f"[base] pull failed ({brief}); falling back to debootstrap")
         return None
     return _present(api, ref)
 
