@@ -30,6 +30,9 @@ MAX_STEP_S = 3600.0
 Arg = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
+DESCRIBE_COMMAND_CHARS = 80
+
+
 def describe_target(target: TargetSpec) -> str:
     """`role master`, `node app-1`, `role sentinel (pick majority)`."""
     what = f"node {target.node}" if target.node else f"role {target.role}"
@@ -45,8 +48,11 @@ class CommandSpec(Model):
     timeout_s: float = Field(default=30.0, gt=0, le=MAX_STEP_S)
 
     def describe(self) -> str:
-        """`appliance status on node app-1`."""
-        return f"{' '.join(self.command)} on {describe_target(self.target)}"
+        """`appliance status on node app-1`: one line, a long script cut to its start."""
+        text = " ".join(" ".join(self.command).split())
+        if len(text) > DESCRIBE_COMMAND_CHARS:
+            text = text[: DESCRIBE_COMMAND_CHARS - 1] + "…"
+        return f"{text} on {describe_target(self.target)}"
 
 
 class RunSpec(CommandSpec):

@@ -267,3 +267,20 @@ def test_validate_command_exits_2_with_file_line(
         "'nope' (inject steps: none)"
     )
     assert len(err.splitlines()) == 1
+
+
+def test_a_multi_line_command_is_described_on_one_short_line() -> None:
+    script = "import urllib.request as u\ntry:\n    u.urlopen('http://127.0.0.1/items')\n" + (
+        "# padding\n" * 20
+    )
+    step = RunStep.model_validate(
+        {
+            "name": "probe-write",
+            "run": {"target": {"node": "lb"}, "command": ["python3", "-c", script]},
+        }
+    )
+    text = step.run.describe()
+    assert "\n" not in text
+    assert text.startswith("python3 -c import urllib.request as u try: u.urlopen(")
+    assert text.endswith("… on node lb")
+    assert len(text) <= 80 + len(" on node lb")
