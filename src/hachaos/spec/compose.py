@@ -143,7 +143,7 @@ def load_parts(
         entry = alone(IncludeSpec, raw)
         if not is_name(ns) or entry is None:
             continue  # the model validation reports it
-        part, found = _load_one(src, (ns, entry), chain, find, load, budget)
+        part, found = _load_one(src, (ns, entry), chain, find, load, budget=budget)
         problems.extend(found)
         if part is None:
             continue
@@ -162,6 +162,7 @@ def _load_one(
     chain: tuple[Path, ...],
     find: StackFinder,
     load: StackLoader,
+    *,
     budget: IncludeBudget,
 ) -> tuple[StackSpec | None, list[Problem]]:
     """One included stack, loaded; or the problem at its include line."""
