@@ -3,12 +3,14 @@
 The rule, as `hachaos compare` prints it:
 
 * a verdict that got worse (pass → inconclusive → fail) is a regression;
-* counted writes (lost, unexpected, duplicated): any increase of the worst run is a regression;
+* counted writes and builds (lost, unexpected, duplicated writes; lost, stuck, duplicated
+  builds): any increase of the worst run is a regression;
 * any other measurement regresses when the candidate's median is worse than the baseline's
   median by more than its noise, the largest of: either side's spread over its repeats
   (max - min), the two sides' resolutions (±) added, 10% of the baseline median, and a floor
-  (0.01 for rates, 1 ms for latencies). "Worse" is higher, except for measurements whose budget
-  is a minimum (≥), where it is lower. `acknowledged` is informational.
+  (0.01 for error rates, 1 ms for p99 latencies, the HTTP load's included). "Worse" is higher,
+  except for measurements whose budget is a minimum (≥), where it is lower. `acknowledged` is
+  informational.
 """
 
 from __future__ import annotations
@@ -20,12 +22,18 @@ from hachaos.certification.build import SEVERITY
 from hachaos.certification.record import Certification, Distribution, ScenarioRecord
 
 RULE = (
-    "regression = a worse verdict; more lost/unexpected/duplicated writes; or a median worse "
+    "regression = a worse verdict; more lost/unexpected/duplicated writes or lost/stuck/"
+    "duplicated builds; or a median worse "
     "than the baseline's by more than max(spread of either side over repeats, both resolutions "
     "added, 10% of the baseline median, floor 0.01 for rates / 1 ms for latencies)"
 )
 RELATIVE = 0.10
-COUNTED = frozenset({"lost_writes", "unexpected_writes", "duplicated"})
+COUNTED = frozenset(
+    {
+        *("lost_writes", "unexpected_writes", "duplicated"),
+        *("lost_builds", "stuck_builds", "duplicated_builds"),
+    }
+)
 INFORMATIONAL = frozenset({"acknowledged"})
 
 
@@ -140,9 +148,11 @@ def tolerance(name: str, base: Distribution, cand: Distribution) -> float:
 
 
 def _floor(name: str) -> float:
-    if name.startswith("error_rate") or name.endswith(".error_rate"):  # expect.W.error_rate
+    """error_rate.W, expect.W.error_rate, load.error_rate.W; p99_ms.W, load.p99_ms.W."""
+    parts = name.split(".")
+    if "error_rate" in parts:
         return 0.01
-    if name.startswith("p99_ms"):
+    if "p99_ms" in parts:
         return 1.0
     return 0.0
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hachaos.certification.load import BadRecord, load_certification
 from hachaos.commands.compare import EXIT_BAD_INPUT, compare_files
 
 
@@ -36,6 +37,11 @@ def run(args: argparse.Namespace) -> int:
     """Run, then compare against the baseline; exit like `compare` (1 regression, 2 bad input)."""
     if not args.baseline.is_file():
         print(f"hachaos certify: {args.baseline}: no such baseline file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:  # a bad baseline is found before the catalog runs, not an hour later
+        load_certification(args.baseline)
+    except BadRecord as exc:
+        print(f"hachaos certify: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     args.out.unlink(missing_ok=True)
     subprocess.run(pytest_command(args), check=False)  # verdicts are judged by the comparison

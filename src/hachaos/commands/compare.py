@@ -34,8 +34,14 @@ def compare_files(baseline: Path, candidate: Path, allow_missing: bool, md: Path
     comparison = compare(base, cand)
     print("\n".join(table(comparison)))
     if md is not None:
-        md.parent.mkdir(parents=True, exist_ok=True)
-        md.write_text(markdown(comparison, base, cand, (str(baseline), str(candidate))))
+        try:
+            md.parent.mkdir(parents=True, exist_ok=True)
+            md.write_text(markdown(comparison, base, cand, (str(baseline), str(candidate))))
+        except OSError as exc:
+            print(
+                f"hachaos compare: cannot write the summary {md}: {exc.strerror}", file=sys.stderr
+            )
+            return EXIT_BAD_INPUT
         print(f"summary: {md}")
     missing = missing_line(comparison, baseline, candidate)
     if missing and not allow_missing:

@@ -35,3 +35,17 @@ def test_certify_without_baseline_file_is_exit_2(
     assert capsys.readouterr().err.strip() == (
         f"hachaos certify: {tmp_path / 'none.json'}: no such baseline file"
     )
+
+
+def test_a_bad_baseline_is_exit_2_before_the_catalog_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[object] = []
+    monkeypatch.setattr("hachaos.commands.certify.subprocess.run", lambda *a, **k: ran.append(a))
+    baseline = tmp_path / "v1.json"
+    baseline.write_text('{"format": "hachaos-certification", "format_ver')
+    assert main(["certify", "--baseline", str(baseline), "--out", str(tmp_path / "c.json")]) == 2
+    assert ran == []
+    assert capsys.readouterr().err.strip() == (
+        f"hachaos certify: {baseline}:1: truncated: Unterminated string starting at"
+    )
