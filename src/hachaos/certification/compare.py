@@ -15,7 +15,7 @@ The rule, as `hachaos compare` prints it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hachaos.certification.build import SEVERITY
@@ -63,11 +63,15 @@ class Row:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Rows for the scenarios both sides ran, and the scenarios only one side ran."""
+    """Rows for the scenarios both sides ran, the scenarios only one side ran, and the
+    candidate's scenarios with fewer runs than its `repeat` (a run that errored records none:
+    the others alone must not certify it)."""
 
     rows: tuple[Row, ...]
     only_baseline: tuple[str, ...]
     only_candidate: tuple[str, ...]
+    incomplete: tuple[str, ...] = ()
+    runs: dict[str, tuple[int, int]] = field(default_factory=dict)  # incomplete: (runs, repeat)
 
     @property
     def regressions(self) -> tuple[Row, ...]:
@@ -76,8 +80,8 @@ class Comparison:
 
     @property
     def complete(self) -> bool:
-        """True when both sides ran the same scenarios."""
-        return not (self.only_baseline or self.only_candidate)
+        """True when both sides ran the same scenarios, the candidate every run of each."""
+        return not (self.only_baseline or self.only_candidate or self.incomplete)
 
 
 def compare(baseline: Certification, candidate: Certification) -> Comparison:
@@ -88,10 +92,17 @@ def compare(baseline: Certification, candidate: Certification) -> Comparison:
         for name in common
         for row in _scenario_rows(baseline.scenarios[name], candidate.scenarios[name])
     ]
+    short = {
+        n: (len(s.runs), candidate.repeat)
+        for n, s in candidate.scenarios.items()
+        if len(s.runs) < candidate.repeat
+    }
     return Comparison(
         tuple(rows),
         tuple(n for n in baseline.scenarios if n not in candidate.scenarios),
         tuple(n for n in candidate.scenarios if n not in baseline.scenarios),
+        tuple(short),
+        short,
     )
 
 

@@ -165,3 +165,20 @@ def test_markdown_that_cannot_be_written_is_one_line_exit_2(
     assert main(["compare", str(base), str(base), "--markdown", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"hachaos compare: cannot write the summary {tmp_path}: Is a directory"]
+
+
+def test_runs_missing_from_a_repeated_scenario_are_not_passed_over(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # run 3 of 3 errored (infrastructure): the record holds two runs, both lucky
+    full = record_of({"s": runs("s", [2.0, 2.1, 2.2])}).model_copy(update={"repeat": 3})
+    short = record_of({"s": runs("s", [2.0, 2.1])}).model_copy(update={"repeat": 3})
+    base, cand = _write(tmp_path, "base.json", full), _write(tmp_path, "cand.json", short)
+    assert compare(full, short).incomplete == ("s",)
+    assert main(["compare", str(base), str(cand)]) == 2
+    captured = capsys.readouterr()
+    assert "incomplete in candidate (2 of 3 runs): s" in captured.out
+    assert captured.err.strip().splitlines() == [
+        f"hachaos compare: scenarios not on both sides: {cand}: s has 2 of 3 runs"
+    ]
+    assert main(["compare", str(base), str(cand), "--allow-missing"]) == 0
