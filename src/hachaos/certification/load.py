@@ -97,6 +97,15 @@ def _check_format(path: Path, data: object) -> None:
 def _first(exc: ValidationError) -> str:
     errors = exc.errors()
     first = errors[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top)"
+    where = ".".join(_part(p) for p in first["loc"]) or "(top)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where}: {first['msg']}{more}"
+
+
+def _part(part: object) -> str:
+    """A key path part as shown: as is when short and printable, else quoted and cut."""
+    text = str(part)
+    if text.isprintable() and len(text) <= 63:
+        return text
+    shown = repr(text)
+    return shown if len(shown) <= 63 else shown[:60] + "..."

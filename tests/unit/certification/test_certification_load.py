@@ -117,3 +117,18 @@ def test_a_non_finite_number_is_refused(tmp_path: Path, number: str) -> None:
         load_certification(path)
     assert "distribution.recovery_time_s.median" in str(err.value)
     assert str(err.value).endswith("median: not a finite number")
+
+
+def test_a_hostile_key_in_the_error_stays_one_short_line(tmp_path: Path) -> None:
+    data = json.loads(_good(tmp_path).read_text())
+    scenario = data["scenarios"].pop("redis-kill-master")
+    scenario["runs"][0]["seed"] = "forty-two"
+    data["scenarios"]["x\nInjected: line" + "y" * 5000] = scenario
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(BadRecord) as err:
+        load_certification(path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert len(message) < len(str(path)) + 400
+    assert "runs.0.seed" in message
