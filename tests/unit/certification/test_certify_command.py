@@ -49,3 +49,15 @@ def test_a_bad_baseline_is_exit_2_before_the_catalog_runs(
     assert capsys.readouterr().err.strip() == (
         f"hachaos certify: {baseline}:1: truncated: Unterminated string starting at"
     )
+
+
+@pytest.mark.parametrize("repeat", ["0", "-1", "x"])
+def test_a_bad_repeat_is_a_usage_error_before_anything_runs(
+    repeat: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[object] = []
+    monkeypatch.setattr("hachaos.commands.certify.subprocess.run", lambda *a, **k: ran.append(a))
+    with pytest.raises(SystemExit) as exc:
+        main(["certify", "--baseline", "b.json", "--repeat", repeat])
+    assert exc.value.code == 2 and ran == []
+    assert f"argument --repeat: expected an integer >= 1, got '{repeat}'" in capsys.readouterr().err
