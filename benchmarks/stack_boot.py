@@ -57,7 +57,7 @@ class Runs:
     rss: list[float] = field(default_factory=list)
     working: list[float] = field(default_factory=list)
     last: list[Memory] = field(default_factory=list)
-    acked: int = 0
+    acked: int | None = None
 
 
 def memory_of(stats: dict[str, Any], node: str) -> Memory:
@@ -82,11 +82,12 @@ def run_memory(backend: DockerBackend, run_id: str) -> list[Memory]:
         return sorted(pool.map(sample, containers), key=lambda m: m.node)
 
 
-def write_items(stack: RunningStack, writes: int) -> int:
-    """POST `writes` items through the load balancer's port 80; the number acknowledged."""
+def write_items(stack: RunningStack, writes: int) -> int | None:
+    """POST `writes` items through the load balancer's port 80; the number acknowledged (None:
+    the stack has no load balancer publishing 80)."""
     lb = next((n for n in stack.nodes.values() if n.role == "lb"), None)
-    if lb is None or 80 not in lb.address().published or writes == 0:
-        return 0
+    if lb is None or 80 not in lb.address().published:
+        return None
     host, port = lb.address().host_port(80)
     ok = 0
     for i in range(writes):
@@ -145,7 +146,9 @@ def report(name: str, spec: StackSpec, runs: Runs, args: argparse.Namespace) -> 
     print(spread("teardown", runs.downs))
     print(spread("rss", runs.rss, " MiB"))
     print(spread("working", runs.working, " MiB"))
-    if args.writes:
+    if args.writes and runs.acked is None:
+        print("writes    none: no load balancer publishing port 80 (items API)")
+    elif args.writes:
         print(f"writes    {runs.acked}/{args.writes} acknowledged before the sample (last run)")
     print("last run, rss/working per container (MiB):")
     for m in sorted(runs.last, key=lambda m: -m.rss):
