@@ -20,6 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from hachaos.checks.latency import percentile
+from hachaos.clients.http import JsonHttpClient
 from hachaos.history import History
 from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.runner import ProbeRunner
@@ -46,7 +47,8 @@ def server() -> ThreadingHTTPServer:
 
 def probe_for(port: int, seconds: float) -> str:
     history = History()
-    with ProbeRunner(HttpGetProbe("127.0.0.1", port, "/", 1.0), history, INTERVAL_S):
+    probe = HttpGetProbe(JsonHttpClient(lambda: ("127.0.0.1", port), 1.0), "/")
+    with ProbeRunner(probe, history, INTERVAL_S):
         time.sleep(seconds)
     ops = sorted(history.ops, key=lambda o: o.start_ns)
     lat = [(o.end_ns - o.start_ns) / 1e6 for o in ops]

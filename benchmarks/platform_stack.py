@@ -26,12 +26,15 @@ from typing import Any
 from hachaos.backends.docker.backend import DockerBackend
 from hachaos.backends.docker.labels import new_run_id
 from hachaos.checks.latency import percentile
+from hachaos.clients.http import JsonHttpClient
 from hachaos.history import History, Outcome
 from hachaos.probes.build import BuildProbe
+from hachaos.probes.http_wiring import endpoint_of
 from hachaos.probes.runner import ProbeRunner
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
-from hachaos.tls.client import client_context
+from hachaos.spec.models import EntrySpec
+from hachaos.tls.client import run_tls_config
 from hachaos.topology.patroni import entry_target
 from hachaos.workloads.http_load import HttpLoad
 
@@ -62,9 +65,10 @@ def memory(backend: DockerBackend, stack: RunningStack) -> None:
 
 
 def probe_resolution(stack: RunningStack, seconds: float) -> None:
-    host, port = stack.node("lb").address().host_port(443)
+    endpoint = endpoint_of(stack, EntrySpec(node="lb", port=443))
+    client = JsonHttpClient(endpoint, 3.0, run_tls_config(stack))
     history = History()
-    probe = BuildProbe(host, port, f"bench:{stack.run_id}:probe", 3.0, tls=client_context(stack))
+    probe = BuildProbe(client, f"bench:{stack.run_id}:probe")
     with ProbeRunner(probe, history, 0.1):
         time.sleep(seconds)
     ops = sorted(history.ops, key=lambda o: o.start_ns)

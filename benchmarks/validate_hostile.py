@@ -3,10 +3,12 @@
     python benchmarks/validate_hostile.py [--keep DIR]
 
 Generates alias bombs, a 20 MB file, files just under the size cap, deep nesting (flow and
-block), recursive aliases, non-UTF-8 bytes and over-long names; runs `hachaos validate` on each
-as its own subprocess and prints the exit code, wall time, the child's peak RSS (its own
-`rusage`, as RUSAGE_CHILDREN reports it, read per child with `os.wait4`) and the first problem
-line. Figures, not assertions; the targets are < 5 s and < 500 MB with exit 2 for each.
+block), recursive aliases, non-UTF-8 bytes, over-long names and an include bomb (stacks that
+include the next one four times, eight levels deep: 4^8 files to read without a bound); runs
+`hachaos validate` on each as its own subprocess and prints the exit code, wall time, the
+child's peak RSS (its own `rusage`, as RUSAGE_CHILDREN reports it, read per child with
+`os.wait4`) and the first problem line. Figures, not assertions; the targets are < 5 s and
+< 500 MB with exit 2 for each.
 """
 
 from __future__ import annotations
@@ -36,6 +38,20 @@ fault: {action: kill, target: {role: primary}}
 budget: {recovery_time_s: 5}
 """
 MIB = 1024 * 1024
+BOMB_LEVELS, BOMB_WIDTH = 8, 4
+
+
+def include_bomb() -> dict[str, str]:
+    """Stack files bomb-0 .. bomb-8, each including the next `BOMB_WIDTH` times."""
+    stacks = {
+        f"bomb-{BOMB_LEVELS}": f"name: bomb-{BOMB_LEVELS}\nimage: x\nnodes:\n  a: {{role: app}}\n"
+    }
+    for i in range(BOMB_LEVELS):
+        includes = "".join(f"  n{j}: {{stack: bomb-{i + 1}}}\n" for j in range(BOMB_WIDTH))
+        stacks[f"bomb-{i}"] = (
+            f"name: bomb-{i}\nimage: x\ninclude:\n{includes}nodes:\n  b{i}: {{role: app}}\n"
+        )
+    return stacks
 
 
 def billion_laughs(levels: int = 10, width: int = 9) -> str:
@@ -109,6 +125,7 @@ CASES: dict[str, Callable[[], str | bytes]] = {
     "1 MiB random bytes": junk_bytes,
     "300-char stack name": lambda: SCENARIO.replace("stack: tiny", "stack: " + "s" * 300),
     "stack: ../../etc/hosts": lambda: SCENARIO.replace("stack: tiny", "stack: ../../etc/hosts"),
+    "include bomb (4 x 8 levels)": lambda: SCENARIO.replace("stack: tiny", "stack: bomb-0"),
 }
 
 
@@ -147,6 +164,8 @@ def generate(root: Path) -> list[tuple[str, Path]]:
     """Write the scratch tree and every case; (name, path) per case."""
     (root / "fixtures" / "stacks").mkdir(parents=True, exist_ok=True)
     (root / "fixtures" / "stacks" / "tiny.yaml").write_text(STACK)
+    for name, text in include_bomb().items():
+        (root / "fixtures" / "stacks" / f"{name}.yaml").write_text(text)
     (root / "scenarios").mkdir(exist_ok=True)
     written = []
     for i, (name, make) in enumerate(CASES.items()):

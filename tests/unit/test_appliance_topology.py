@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from fakes import FakeNode
+
 from hachaos.clock import FakeClock
-from hachaos.node import Address, ExecResult
+from hachaos.node import ExecResult
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 from hachaos.spec.models import Role
@@ -24,33 +26,24 @@ def status(role: str, mode: str, replication: str = "OK") -> str:
 
 
 @dataclass
-class StatusNode:
+class StatusNode(FakeNode):
     """Answers `appliance status` with `output` (exit 3 when empty: the daemon is down)."""
 
-    name: str
-    role: str
     output: str = ""
-    running: bool = True
 
-    def address(self) -> Address:
-        return Address(self.name, None)
+    def __post_init__(self) -> None:
+        self.answer = self._status
 
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        assert tuple(cmd) == ("appliance", "status")
+    def _status(self, cmd: tuple[str, ...]) -> ExecResult:
+        assert cmd == ("appliance", "status")
         return ExecResult(0 if self.output else 3, self.output)
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return self.running
 
 
 def pair(ap1: str, ap2: str) -> tuple[RunningStack, dict[str, StatusNode]]:
     spec = load_stack(REPO / "fixtures" / "stacks" / "active-passive.yaml")
     nodes = {
-        "ap-1": StatusNode("ap-1", "primary", ap1),
-        "ap-2": StatusNode("ap-2", "replica", ap2),
+        "ap-1": StatusNode("ap-1", "primary", output=ap1),
+        "ap-2": StatusNode("ap-2", "replica", output=ap2),
         "lb": StatusNode("lb", "lb"),
     }
     return RunningStack(spec, "hc-test", "fake", nodes, 0.0), nodes

@@ -3,15 +3,15 @@ wait, against fake nodes (no Docker)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
+from fakes import FakeNode
 
 from hachaos.checks.steady import SteadyState
 from hachaos.clock import FakeClock
 from hachaos.history import History, Op, Outcome
-from hachaos.node import Address, ExecResult
+from hachaos.node import ExecResult
 from hachaos.running import RunningStack
 from hachaos.scenario.measure import measure
 from hachaos.spec.models import StackSpec
@@ -35,28 +35,20 @@ def test_member_names_skip_unstarted_members_and_learners() -> None:
 
 
 @dataclass
-class FakeMember:
-    name: str
+class FakeMember(FakeNode):
+    """A quorum server: `etcdctl` lists `listing` (fails when empty), anything else answers
+    the `health` status code."""
+
     listing: str = LIST_3
     health: str = "200"
-    running: bool = True
-    role: str = "app"
-    calls: list[str] = field(default_factory=list)
 
-    def address(self) -> Address:
-        return Address(self.name, None)
+    def __post_init__(self) -> None:
+        self.answer = self._answer
 
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        self.calls.append(cmd[0])
+    def _answer(self, cmd: tuple[str, ...]) -> ExecResult:
         if cmd[0] == "etcdctl":
             return ExecResult(0 if self.listing else 1, self.listing or "context deadline exceeded")
         return ExecResult(0, self.health + "\n")
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return self.running
 
 
 def stack(*members: FakeMember) -> RunningStack:

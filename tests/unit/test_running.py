@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fakes import FakeNode
 
 from hachaos.errors import HachaosError
 from hachaos.running import RunningStack
@@ -26,14 +27,6 @@ def test_topology_as_names_who_needed_which_kind() -> None:
     )
 
 
-class _Node:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def is_running(self) -> bool:
-        return True
-
-
 def composed() -> RunningStack:
     part = StackSpec.model_validate(
         {
@@ -47,8 +40,8 @@ def composed() -> RunningStack:
     spec = StackSpec.model_validate(
         {"name": "plat", "image": "x", "nodes": nodes, "parts": {"kv": part}}
     )
-    handles = {n: _Node(n) for n in spec.nodes}
-    return RunningStack(spec, "hc-test", "docker", handles, 0.0)  # type: ignore[arg-type]
+    handles = {n: FakeNode(n) for n in spec.nodes}
+    return RunningStack(spec, "hc-test", "docker", handles, 0.0)
 
 
 def test_part_is_the_included_stack_with_its_topology_and_nodes() -> None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import tarfile
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from fakes import FakeNode
 
 from hachaos.backends.base import RunInfo
 from hachaos.cli import main
-from hachaos.node import Address, ExecResult
+from hachaos.node import ExecResult
 from hachaos.report import bundle as bundle_mod
 from hachaos.report.bundle import bundle_path, write_bundle
 from hachaos.running import RunningStack
@@ -42,23 +42,15 @@ SPEC = StackSpec.model_validate(
 )
 
 
-class Node:
-    def __init__(self, name: str, log: str = "", gate: threading.Event | None = None) -> None:
-        self.name, self.role, self._log, self._gate = name, "primary", log, gate
+def primary_node(name: str, log: str = "", gate: threading.Event | None = None) -> FakeNode:
+    """A primary whose status output shows secrets, answered once `gate` (if any) opens."""
 
-    def address(self) -> Address:
-        return Address(self.name, None)
-
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        if self._gate is not None:
-            self._gate.wait(10)
+    def answer(cmd: tuple[str, ...]) -> ExecResult:
+        if gate is not None:
+            gate.wait(10)
         return ExecResult(0, f"## processes\npostgres -c password={PASSWORD}\nuses {TOKEN}\n")
 
-    def logs(self, tail: int = 50) -> str:
-        return self._log
-
-    def is_running(self) -> bool:
-        return True
+    return FakeNode(name, "primary", log=log, answer=answer)
 
 
 def members(path: Path) -> dict[str, str]:
@@ -75,7 +67,9 @@ def test_bundle_holds_every_part_and_no_secret(tmp_path: Path) -> None:
     log = (
         f"login with {TOKEN}\nconnect postgresql://app:{PASSWORD}@pg-1/db\ncookie COOKIEVALUE123\n"
     )
-    stack = RunningStack(SPEC, "hc-77", "fake", {"pg-1": Node("pg-1", log), "w-1": Node("w-1")}, 0)
+    stack = RunningStack(
+        SPEC, "hc-77", "fake", {"pg-1": primary_node("pg-1", log), "w-1": primary_node("w-1")}, 0
+    )
     bundle = write_bundle(stack, "kill-primary", tmp_path)
     assert bundle.path == tmp_path / "kill-primary-hc-77.tar.gz" and bundle.size > 0
     got = members(bundle.path)
@@ -107,7 +101,7 @@ def test_bundle_is_bounded_in_time_and_size(
     monkeypatch.setattr(bundle_mod, "DEADLINE_S", 3.0)
     monkeypatch.setattr(bundle_mod, "PART_LIMIT", 1000)
     big = "x" * 5000 + "\nthe last line\n"
-    nodes = {"pg-1": Node("pg-1", big), "w-1": Node("w-1", gate=gate)}
+    nodes = {"pg-1": primary_node("pg-1", big), "w-1": primary_node("w-1", gate=gate)}
     stack = RunningStack(SPEC, "hc-78", "fake", nodes, 0)
     try:
         bundle = write_bundle(stack, "s", tmp_path)
@@ -143,7 +137,7 @@ class FakeBackend:
 def test_bundle_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stack = RunningStack(SPEC, "hc-live", "fake", {"pg-1": Node("pg-1", "ok\n")}, 0)
+    stack = RunningStack(SPEC, "hc-live", "fake", {"pg-1": primary_node("pg-1", "ok\n")}, 0)
     monkeypatch.setattr("hachaos.commands.bundle.get_backend", lambda name: FakeBackend(stack))
     assert main(["bundle", "hc-nope"]) == 2
     err = capsys.readouterr().err

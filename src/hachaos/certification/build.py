@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -66,7 +67,8 @@ def distributions(runs: Iterable[RunRecord]) -> dict[str, Distribution]:
 
 
 def _distribution(ms: list[MeasuredValue]) -> Distribution | None:
-    nums = [float(m.value) for m in ms if m.value is not None]
+    # JSON has no NaN or infinity (written as null): only finite values make a distribution
+    nums = [float(m.value) for m in ms if m.value is not None and math.isfinite(m.value)]
     if not nums:
         return None
     resolutions = [m.resolution for m in ms if m.resolution is not None]

@@ -3,29 +3,37 @@
 The rule, as `hachaos compare` prints it:
 
 * a verdict that got worse (pass → inconclusive → fail) is a regression;
-* counted writes (lost, unexpected, duplicated): any increase of the worst run is a regression;
+* counted writes and builds (lost, unexpected, duplicated writes; lost, stuck, duplicated
+  builds): any increase of the worst run is a regression;
 * any other measurement regresses when the candidate's median is worse than the baseline's
   median by more than its noise, the largest of: either side's spread over its repeats
   (max - min), the two sides' resolutions (±) added, 10% of the baseline median, and a floor
-  (0.01 for rates, 1 ms for latencies). "Worse" is higher, except for measurements whose budget
-  is a minimum (≥), where it is lower. `acknowledged` is informational.
+  (0.01 for error rates, 1 ms for p99 latencies, the HTTP load's included). "Worse" is higher,
+  except for measurements whose budget is a minimum (≥), where it is lower. `acknowledged` is
+  informational.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hachaos.certification.build import SEVERITY
 from hachaos.certification.record import Certification, Distribution, ScenarioRecord
 
 RULE = (
-    "regression = a worse verdict; more lost/unexpected/duplicated writes; or a median worse "
+    "regression = a worse verdict; more lost/unexpected/duplicated writes or lost/stuck/"
+    "duplicated builds; or a median worse "
     "than the baseline's by more than max(spread of either side over repeats, both resolutions "
     "added, 10% of the baseline median, floor 0.01 for rates / 1 ms for latencies)"
 )
 RELATIVE = 0.10
-COUNTED = frozenset({"lost_writes", "unexpected_writes", "duplicated"})
+COUNTED = frozenset(
+    {
+        *("lost_writes", "unexpected_writes", "duplicated"),
+        *("lost_builds", "stuck_builds", "duplicated_builds"),
+    }
+)
 INFORMATIONAL = frozenset({"acknowledged"})
 
 
@@ -55,11 +63,15 @@ class Row:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Rows for the scenarios both sides ran, and the scenarios only one side ran."""
+    """Rows for the scenarios both sides ran, the scenarios only one side ran, and the
+    candidate's scenarios with fewer runs than its `repeat` (a run that errored records none:
+    the others alone must not certify it)."""
 
     rows: tuple[Row, ...]
     only_baseline: tuple[str, ...]
     only_candidate: tuple[str, ...]
+    incomplete: tuple[str, ...] = ()
+    runs: dict[str, tuple[int, int]] = field(default_factory=dict)  # incomplete: (runs, repeat)
 
     @property
     def regressions(self) -> tuple[Row, ...]:
@@ -68,8 +80,8 @@ class Comparison:
 
     @property
     def complete(self) -> bool:
-        """True when both sides ran the same scenarios."""
-        return not (self.only_baseline or self.only_candidate)
+        """True when both sides ran the same scenarios, the candidate every run of each."""
+        return not (self.only_baseline or self.only_candidate or self.incomplete)
 
 
 def compare(baseline: Certification, candidate: Certification) -> Comparison:
@@ -80,10 +92,17 @@ def compare(baseline: Certification, candidate: Certification) -> Comparison:
         for name in common
         for row in _scenario_rows(baseline.scenarios[name], candidate.scenarios[name])
     ]
+    short = {
+        n: (len(s.runs), candidate.repeat)
+        for n, s in candidate.scenarios.items()
+        if len(s.runs) < candidate.repeat
+    }
     return Comparison(
         tuple(rows),
         tuple(n for n in baseline.scenarios if n not in candidate.scenarios),
         tuple(n for n in candidate.scenarios if n not in baseline.scenarios),
+        tuple(short),
+        short,
     )
 
 
@@ -140,9 +159,11 @@ def tolerance(name: str, base: Distribution, cand: Distribution) -> float:
 
 
 def _floor(name: str) -> float:
-    if name.startswith("error_rate") or name.endswith(".error_rate"):  # expect.W.error_rate
+    """error_rate.W, expect.W.error_rate, load.error_rate.W; p99_ms.W, load.p99_ms.W."""
+    parts = name.split(".")
+    if "error_rate" in parts:
         return 0.01
-    if name.startswith("p99_ms"):
+    if "p99_ms" in parts:
         return 1.0
     return 0.0
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
+import stat
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from hachaos.certification.record import FORMAT, FORMAT_VERSION, Certification
 from hachaos.errors import HachaosError
+
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # a catalog of 100 scenarios x 10 repeats is ~10 MiB
 
 
 class BadRecord(HachaosError):
@@ -17,16 +21,44 @@ class BadRecord(HachaosError):
 
 def load_certification(path: Path) -> Certification:
     """Parse and validate `path`; BadRecord (one line: file, what is wrong) otherwise."""
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadRecord(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    data = _json(path, text)
+    data = _json(path, _read(path))
     _check_format(path, data)
     try:
-        return Certification.model_validate(data)
+        cert = Certification.model_validate(data)
     except ValidationError as exc:
         raise BadRecord(f"{path}: invalid certification record: {_first(exc)}") from None
+    where = _non_finite(cert)
+    if where is not None:  # NaN compares neither worse nor better: it would pass as "same"
+        raise BadRecord(f"{path}: invalid certification record: {where}: not a finite number")
+    return cert
+
+
+def _non_finite(cert: Certification) -> str | None:
+    """The path of the first NaN or infinite number a comparison would read, if any."""
+    for name, scenario in cert.scenarios.items():
+        for what, d in scenario.distribution.items():
+            for field in ("min", "median", "max", "resolution"):
+                value = getattr(d, field)
+                if value is not None and not math.isfinite(value):
+                    return f"scenarios.{name}.distribution.{what}.{field}"
+    return None
+
+
+def _read(path: Path) -> str:
+    """The file's text; a non-regular file or one over the limit is refused unread."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise BadRecord(f"{path}: cannot read: not a regular file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
+        if len(raw) > MAX_RECORD_BYTES:
+            raise BadRecord(
+                f"{path}: larger than {MAX_RECORD_BYTES} bytes: not a certification record "
+                "(nor a sane one)"
+            )
+        return raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadRecord(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _json(path: Path, text: str) -> object:
@@ -34,6 +66,8 @@ def _json(path: Path, text: str) -> object:
         raise BadRecord(f"{path}: empty file, not a certification record")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise BadRecord(f"{path}: not valid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         why = "truncated" if _looks_truncated(text, exc) else "not valid JSON"
         raise BadRecord(f"{path}:{exc.lineno}: {why}: {exc.msg}") from None
@@ -63,6 +97,15 @@ def _check_format(path: Path, data: object) -> None:
 def _first(exc: ValidationError) -> str:
     errors = exc.errors()
     first = errors[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top)"
+    where = ".".join(_part(p) for p in first["loc"]) or "(top)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where}: {first['msg']}{more}"
+
+
+def _part(part: object) -> str:
+    """A key path part as shown: as is when short and printable, else quoted and cut."""
+    text = str(part)
+    if text.isprintable() and len(text) <= 63:
+        return text
+    shown = repr(text)
+    return shown if len(shown) <= 63 else shown[:60] + "..."

@@ -38,7 +38,11 @@ def table(comparison: Comparison) -> list[str]:
 
 def _one_sided(comparison: Comparison) -> list[str]:
     lines = [f"only in baseline (not compared): {n}" for n in comparison.only_baseline]
-    return lines + [f"only in candidate (not compared): {n}" for n in comparison.only_candidate]
+    lines += [f"only in candidate (not compared): {n}" for n in comparison.only_candidate]
+    return lines + [
+        f"incomplete in candidate ({comparison.runs[n][0]} of {comparison.runs[n][1]} runs): {n}"
+        for n in comparison.incomplete
+    ]
 
 
 def _verdict_line(comparison: Comparison) -> str:

@@ -15,12 +15,16 @@ EXIT_BAD_INPUT = 2
 
 
 def missing_line(comparison: Comparison, baseline: Path, candidate: Path) -> str | None:
-    """One line naming the file that lacks scenarios the other has, or None."""
+    """One line naming the file that lacks scenarios the other has (or runs of its own
+    repeats), or None."""
     parts = []
     if comparison.only_baseline:
         parts.append(f"{candidate}: missing {', '.join(comparison.only_baseline)} (in {baseline})")
     if comparison.only_candidate:
         parts.append(f"{baseline}: missing {', '.join(comparison.only_candidate)} (in {candidate})")
+    if comparison.incomplete:
+        counts = (f"{n} has {k} of {n_runs} runs" for n, (k, n_runs) in comparison.runs.items())
+        parts.append(f"{candidate}: {', '.join(counts)}")
     return "; ".join(parts) or None
 
 
@@ -34,8 +38,14 @@ def compare_files(baseline: Path, candidate: Path, allow_missing: bool, md: Path
     comparison = compare(base, cand)
     print("\n".join(table(comparison)))
     if md is not None:
-        md.parent.mkdir(parents=True, exist_ok=True)
-        md.write_text(markdown(comparison, base, cand, (str(baseline), str(candidate))))
+        try:
+            md.parent.mkdir(parents=True, exist_ok=True)
+            md.write_text(markdown(comparison, base, cand, (str(baseline), str(candidate))))
+        except OSError as exc:
+            print(
+                f"hachaos compare: cannot write the summary {md}: {exc.strerror}", file=sys.stderr
+            )
+            return EXIT_BAD_INPUT
         print(f"summary: {md}")
     missing = missing_line(comparison, baseline, candidate)
     if missing and not allow_missing:

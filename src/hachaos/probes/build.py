@@ -2,21 +2,21 @@
 
 POST /builds with a unique `request_id` (the op's key, so the build ledger can match the
 platform's records to what the client was told); ok only on 201 (the platform says the build
-is durable), the build id as the op's value. A refused connection or an error status is a
-`fail` (certainly not accepted: the platform answers an error only when it did not accept);
-a timeout or a connection lost after sending is `unknown` (the build may exist).
+is durable), the build id as the op's value. The shared JSON client decides what a request
+without a reply means (`clients.http.no_reply`: never sent is `fail`, sent is `unknown`). An
+error status is a `fail` (the platform answers an error only when it did not accept), except
+502 and 504: the load balancer forwarded the request and got no answer, so the build may exist
+(`unknown`).
 """
 
 from __future__ import annotations
 
-import http.client
-import json
-import ssl
-
+from hachaos.clients.http import HttpAttemptError, HttpReply, JsonHttpClient
 from hachaos.history import Outcome
 from hachaos.probes.base import Attempt
 
 ACCEPTED = 201
+FORWARDED_UNANSWERED = frozenset({502, 504})  # the balancer's own answers after forwarding
 
 
 def request_id(prefix: str, seq: int) -> str:
@@ -25,64 +25,35 @@ def request_id(prefix: str, seq: int) -> str:
 
 
 class BuildProbe:
-    """POST /builds on (host, port), a fresh connection per attempt; over HTTPS verified by
-    `tls` when given (an untrusted certificate fails the attempt)."""
+    """POST /builds through `client` (a fresh connection per attempt; over HTTPS verified by
+    the client's CA: an untrusted certificate fails the attempt)."""
 
     kind = "write"
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        prefix: str,
-        timeout_s: float,
-        *,
-        process: str = "probe",
-        tls: ssl.SSLContext | None = None,
-    ) -> None:
+    def __init__(self, client: JsonHttpClient, prefix: str, *, process: str = "probe") -> None:
         self.process = process
-        self._host, self._port = host, port
+        self._client = client
         self._prefix = prefix
-        self._timeout_s = timeout_s
-        self._tls = tls
-
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._tls is None:
-            return http.client.HTTPConnection(self._host, self._port, timeout=self._timeout_s)
-        return http.client.HTTPSConnection(
-            self._host, self._port, timeout=self._timeout_s, context=self._tls
-        )
 
     def attempt(self, seq: int) -> Attempt:
         """One enqueue; never raises."""
         key = request_id(self._prefix, seq)
-        body = json.dumps({"request_id": key})
-        conn = self._connection()
-        sent = False
         try:
-            conn.connect()
-            sent = True
-            conn.request("POST", "/builds", body, {"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            payload = resp.read()
-        except ssl.SSLCertVerificationError as exc:
-            return Attempt(Outcome.FAIL, f"certificate not trusted: {exc.verify_message}", key)
-        except (OSError, http.client.HTTPException) as exc:
-            late = sent or isinstance(exc, TimeoutError)
-            return Attempt(Outcome.UNKNOWN if late else Outcome.FAIL, type(exc).__name__, key)
-        finally:
-            conn.close()
-        if resp.status != ACCEPTED:
-            return Attempt(Outcome.FAIL, f"HTTP {resp.status}", key, str(resp.status))
-        return Attempt(Outcome.OK, key=key, value=_build_id(payload))
+            reply = self._client.request("POST", "/builds", {"request_id": key})
+        except HttpAttemptError as exc:
+            return Attempt(exc.outcome, exc.error, key)
+        except Exception as exc:  # a probe never raises: anything else is indeterminate
+            return Attempt(Outcome.UNKNOWN, type(exc).__name__, key)
+        return classify_enqueue(reply, key)
 
     def close(self) -> None:
         """Nothing to release: each attempt uses its own connection."""
 
 
-def _build_id(payload: bytes) -> str | None:
-    try:
-        value = json.loads(payload).get("id")
-    except (ValueError, AttributeError):
-        return None
-    return str(value) if value is not None else None
+def classify_enqueue(reply: HttpReply, key: str) -> Attempt:
+    """What a reply to ``POST /builds`` says about the build `key`."""
+    if reply.status == ACCEPTED:
+        build_id = reply.body.get("id") if reply.body is not None else None
+        return Attempt(Outcome.OK, key=key, value=None if build_id is None else str(build_id))
+    outcome = Outcome.UNKNOWN if reply.status in FORWARDED_UNANSWERED else Outcome.FAIL
+    return Attempt(outcome, f"HTTP {reply.status}", key, str(reply.status))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hachaos.clients.amqp import AmqpPublisher
+from hachaos.clients.http import JsonHttpClient
 from hachaos.clients.postgres import PgSession
 from hachaos.errors import HachaosError
 from hachaos.probes.amqp import AmqpPublishProbe
@@ -12,7 +13,7 @@ from hachaos.probes.base import Probe
 from hachaos.probes.build import BuildProbe
 from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.http_items import HttpReadProbe, HttpWriteProbe
-from hachaos.probes.http_wiring import http_client, put_item, tls_config
+from hachaos.probes.http_wiring import endpoint_of, http_client, put_item, tls_config
 from hachaos.probes.redis_discovery import RedisDiscoveryWriteProbe
 from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
 from hachaos.probes.sql import SqlInsertProbe, table_ddl
@@ -29,7 +30,7 @@ from hachaos.spec.probes import (
     SqlProbeSpec,
     TcpProbeSpec,
 )
-from hachaos.tls.client import client_context
+from hachaos.tls.client import run_tls_config
 from hachaos.topology.patroni import entry_target
 from hachaos.topology.rabbitmq import amqp_endpoints
 from hachaos.topology.redis_sentinel import discovery_for, sentinel_for
@@ -64,20 +65,23 @@ def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     return TcpConnectProbe(host, port, spec.timeout_ms / 1000)
 
 
+def _scheme_client(
+    stack: RunningStack, target: EntrySpec, scheme: str, timeout_s: float
+) -> JsonHttpClient:
+    tls = run_tls_config(stack) if scheme == "https" else None
+    return JsonHttpClient(endpoint_of(stack, target), timeout_s, tls)
+
+
 def _build(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, BuildProbeSpec)
-    host, port = _endpoint(stack, spec.target)
-    tls = client_context(stack) if spec.scheme == "https" else None
-    return BuildProbe(host, port, f"{prefix}:build", spec.timeout_ms / 1000, tls=tls)
+    client = _scheme_client(stack, spec.target, spec.scheme, spec.timeout_ms / 1000)
+    return BuildProbe(client, f"{prefix}:build")
 
 
 def _http(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     assert isinstance(spec, HttpProbeSpec)
-    host, port = _endpoint(stack, spec.target)
-    tls = client_context(stack) if spec.scheme == "https" else None
-    return HttpGetProbe(
-        host, port, spec.path, spec.timeout_ms / 1000, expect_status=spec.expect_status, tls=tls
-    )
+    client = _scheme_client(stack, spec.target, spec.scheme, spec.timeout_ms / 1000)
+    return HttpGetProbe(client, spec.path, expect_status=spec.expect_status)
 
 
 def node_namer(stack: RunningStack) -> Callable[[str], str]:

@@ -39,9 +39,24 @@ from hachaos.spec.yamlsrc import Loc, Located
 
 REFERENCE = re.compile(r"\$\$\{|\$\{([a-z0-9-]+)\.([^}\s]*)\}")
 MAX_INCLUDE_DEPTH = 8
+MAX_INCLUDED_FILES = 32  # per stack expansion, nested includes counted: the platform reads 3
 
 StackLoader = Callable[[Path, tuple[Path, ...]], StackSpec]
 StackFinder = Callable[[str], Path | None]
+
+
+@dataclass
+class IncludeBudget:
+    """How many more stack files one expansion of a stack may read through its includes, at
+    every depth (each include counts, the same file again too): a few kilobytes that include
+    each other many times over cannot make loading take exponential time."""
+
+    left: int = MAX_INCLUDED_FILES
+
+    def take(self) -> bool:
+        """Count one more file read; False once the budget is spent."""
+        self.left -= 1
+        return self.left >= 0
 
 
 @dataclass
@@ -106,7 +121,11 @@ def _own_claims(data: dict[str, Any], names: _Names, owner: str) -> None:
 
 
 def load_parts(
-    src: Located, chain: tuple[Path, ...], find: StackFinder, load: StackLoader
+    src: Located,
+    chain: tuple[Path, ...],
+    find: StackFinder,
+    load: StackLoader,
+    budget: IncludeBudget,
 ) -> tuple[dict[str, StackSpec], list[Problem]]:
     """Load every stack `src` includes (recursively, through `load`); problems of this file at
     the include lines, problems of an included file as that file's own ConfigError."""
@@ -124,7 +143,7 @@ def load_parts(
         entry = alone(IncludeSpec, raw)
         if not is_name(ns) or entry is None:
             continue  # the model validation reports it
-        part, found = _load_one(src, (ns, entry), chain, find, load)
+        part, found = _load_one(src, (ns, entry), chain, find, load, budget=budget)
         problems.extend(found)
         if part is None:
             continue
@@ -143,6 +162,8 @@ def _load_one(
     chain: tuple[Path, ...],
     find: StackFinder,
     load: StackLoader,
+    *,
+    budget: IncludeBudget,
 ) -> tuple[StackSpec | None, list[Problem]]:
     """One included stack, loaded; or the problem at its include line."""
     ns, entry = included
@@ -155,6 +176,14 @@ def _load_one(
     if resolved in chain:
         cycle = " -> ".join(p.stem for p in (*chain, resolved))
         return None, [src.problem(where, f"cyclic include: {cycle}")]
+    if not budget.take():
+        return None, [
+            src.problem(
+                where,
+                f"includes read more than {MAX_INCLUDED_FILES} stack files in all (each "
+                "include counts, the same file again too)",
+            )
+        ]
     try:
         return load(path, chain), []
     except ConfigError as exc:
@@ -180,14 +209,15 @@ def merged_data(data: dict[str, Any], parts: dict[str, StackSpec]) -> dict[str, 
     return merged
 
 
-def _value_of(parts: dict[str, StackSpec], ns: str, path: str) -> str:
-    """What one reference stands for; raises ValueError with the reason."""
+def _value_of(parts: dict[str, StackSpec], ns: str, path: str, secrets: bool) -> str:
+    """What one reference stands for (a secret only where `secrets`); raises ValueError with
+    the reason."""
     part = parts.get(ns)
     if part is None:
         known = ", ".join(parts) or "none"
         raise ValueError(f"'{ns}' is not an included stack (included: {known})")
     if path.startswith("topology."):
-        return _topology_field(part, ns, path.removeprefix("topology."))
+        return _topology_field(part, ns, path.removeprefix("topology."), secrets)
     node, _, port = path.partition(":")
     if node not in part.nodes:
         nodes = ", ".join(part.nodes)
@@ -201,7 +231,7 @@ def _value_of(parts: dict[str, StackSpec], ns: str, path: str) -> str:
     return f"{node}:{port}"
 
 
-def _topology_field(part: StackSpec, ns: str, name: str) -> str:
+def _topology_field(part: StackSpec, ns: str, name: str, secrets: bool) -> str:
     topo = part.topology
     fields = [f for f in type(topo).model_fields if f != "kind"]
     if name not in fields:
@@ -211,21 +241,30 @@ def _topology_field(part: StackSpec, ns: str, name: str) -> str:
         )
     value = getattr(topo, name)
     if isinstance(value, SecretStr):
+        if not secrets:  # a validated value: its error would show the secret
+            raise ValueError(
+                f"topology field '{name}' of '{ns}' is a secret: it may go into a node's env, "
+                "command or files only"
+            )
         return value.get_secret_value()
     if hasattr(value, "model_dump"):
         raise ValueError(f"topology field '{name}' of '{ns}' is not a single value")
     return str(value)
 
 
-def substitute(text: str, parts: dict[str, StackSpec]) -> str:
-    """`text` with every `${ns.…}` reference replaced; raises ValueError on the first bad one."""
+def substitute(text: str, parts: dict[str, StackSpec], *, secrets: bool = True) -> str:
+    """`text` with every `${ns.…}` reference replaced; raises ValueError on the first bad one
+    (a secret field when not `secrets`)."""
 
     def one(match: re.Match[str]) -> str:
         if match.group(0) == "$${":
             return "${"
-        return _value_of(parts, match.group(1), match.group(2))
+        return _value_of(parts, match.group(1), match.group(2), secrets)
 
     return REFERENCE.sub(one, text)
+
+
+SECRET_KEYS = frozenset({"env", "command", "files"})  # plain strings, never validated by content
 
 
 def _strings(data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
@@ -258,7 +297,8 @@ def resolve_references(
         if not isinstance(value, str) or "${" not in value:
             continue
         try:
-            _set(data, loc, substitute(value, parts))
+            secrets = loc[0] == "nodes" and loc[2] in SECRET_KEYS
+            _set(data, loc, substitute(value, parts, secrets=secrets))
         except ValueError as exc:
             problems.append(src.problem(loc, f"{'.'.join(map(str, loc))}: {exc}"))
     return data, problems

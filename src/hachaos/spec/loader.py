@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from hachaos.errors import ConfigError, Problem
-from hachaos.spec.compose import load_parts, merged_data, resolve_references
+from hachaos.spec.compose import IncludeBudget, load_parts, merged_data, resolve_references
 from hachaos.spec.expand import expand
 from hachaos.spec.matrix import Point, points
 from hachaos.spec.models import Role, SpecError, StackSpec, is_name, short
@@ -157,6 +157,7 @@ class StackSource:
     head: StackHead
     stack_dirs: tuple[Path, ...] = ()
     chain: tuple[Path, ...] = ()  # the files including this one (cycle detection)
+    budget: IncludeBudget | None = None  # an including stack's; None: one per expansion
 
     def expand(self, values: Mapping[str, ParamValue] | None = None) -> StackSpec:
         """The stack for `values` (defaults for the others); ConfigError when invalid."""
@@ -167,7 +168,8 @@ class StackSource:
             raise ConfigError([Problem(str(self.path), 1, f"parameter {name}: {why}")])
         expanded = expand(self.src, self.head, values)
         if "include" in expanded.data:
-            spec, problems = _compose(expanded, self.path, self.stack_dirs, self.chain)
+            budget = self.budget or IncludeBudget()
+            spec, problems = _compose(expanded, self.path, self.stack_dirs, self.chain, budget)
         else:
             spec, problems = _validate(StackSpec, _no_parts(expanded))
         if problems or spec is None:
@@ -199,7 +201,7 @@ def merge_points(per_point: Sequence[tuple[str, Sequence[Problem]]]) -> list[Pro
     point has it, else naming the points that do (`... (with size=1; size=3)`)."""
     where: dict[Problem, list[str]] = {}
     for label, problems in per_point:
-        for p in problems:
+        for p in dict.fromkeys(problems):  # once per point, however often it was reached
             where.setdefault(p, []).append(label)
     out = [
         p
@@ -211,7 +213,10 @@ def merge_points(per_point: Sequence[tuple[str, Sequence[Problem]]]) -> list[Pro
 
 
 def stack_source(
-    path: Path, stack_dirs: Sequence[Path] = (), chain: tuple[Path, ...] = ()
+    path: Path,
+    stack_dirs: Sequence[Path] = (),
+    chain: tuple[Path, ...] = (),
+    budget: IncludeBudget | None = None,
 ) -> StackSource:
     """Parse a stack file and validate its parameter declarations."""
     src = load_located(path)
@@ -219,7 +224,7 @@ def stack_source(
     head, problems = _validate(StackHead, Located(src.file, part, src.lines))
     if problems or head is None:
         raise ConfigError(problems)
-    return StackSource(path, src, head, tuple(stack_dirs), chain)
+    return StackSource(path, src, head, tuple(stack_dirs), chain, budget)
 
 
 def load_stack(
@@ -228,12 +233,13 @@ def load_stack(
     *,
     stack_dirs: Sequence[Path] = (),
     _chain: tuple[Path, ...] = (),
+    _budget: IncludeBudget | None = None,
 ) -> StackSpec:
     """Parse and validate a stack file. With `values`, the stack for those parameter values;
     without, every choice is validated and the defaults' stack returned. Stacks it includes
     are looked up beside it, in `stack_dirs`, then in `fixtures/stacks` above it (see
     `hachaos.spec.compose`)."""
-    source = stack_source(path, stack_dirs, _chain)
+    source = stack_source(path, stack_dirs, _chain, _budget)
     return source.check_all() if values is None else source.expand(values)
 
 
@@ -248,16 +254,20 @@ def _no_parts(src: Located) -> Located:
 
 
 def _compose(
-    src: Located, path: Path, stack_dirs: Sequence[Path], chain: tuple[Path, ...]
+    src: Located,
+    path: Path,
+    stack_dirs: Sequence[Path],
+    chain: tuple[Path, ...],
+    budget: IncludeBudget,
 ) -> tuple[StackSpec | None, list[Problem]]:
     """Load the included stacks, substitute references into them, validate the merged stack."""
     dirs = [path.resolve().parent, *stack_search_dirs(path.resolve().parent, stack_dirs)]
     chain = (*chain, path.resolve())
 
     def load(child: Path, inner: tuple[Path, ...]) -> StackSpec:
-        return load_stack(child, stack_dirs=stack_dirs, _chain=inner)
+        return load_stack(child, stack_dirs=stack_dirs, _chain=inner, _budget=budget)
 
-    parts, problems = load_parts(src, chain, lambda n: find_stack_file(n, dirs), load)
+    parts, problems = load_parts(src, chain, lambda n: find_stack_file(n, dirs), load, budget)
     data, bad_refs = resolve_references(src, parts)
     problems += bad_refs
     if "parts" in data:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import ssl
-
+from hachaos.clients.http import TlsConfig
 from hachaos.errors import HachaosError
 from hachaos.running import RunningStack
 
 
-def client_context(stack: RunningStack) -> ssl.SSLContext:
-    """An SSL context that verifies the stack's server certificate against the run's CA only
-    (not the host's trust store), host names checked; an error when the stack has no `tls`."""
+def run_tls_config(stack: RunningStack) -> TlsConfig:
+    """Verify servers against the run's CA only (not the host's trust store), under the name
+    the client dials (the run's certificate always names the runner's address); an error when
+    the stack has no `tls`."""
     if stack.tls is None:
         raise HachaosError(
             f"stack '{stack.spec.name}' declares no 'tls': add tls: {{nodes: [...]}} to it "
             "or use plain http"
         )
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(stack.tls.ca_path))
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
+    return TlsConfig(stack.tls.ca_path.read_text())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from certfakes import record, result, runs
 
 from hachaos.certification.build import scenario_record, worst
 from hachaos.certification.load import load_certification
-from hachaos.verdict import VerdictOutcome
+from hachaos.verdict import Measurement, VerdictOutcome
 
 
 def test_one_bad_run_decides_the_verdict_of_repeats() -> None:
@@ -73,3 +74,18 @@ def test_repeat_lines_show_the_worst_verdict_and_distribution() -> None:
     assert lines[0].startswith("FAIL") and "worst of 2 runs [recovery-too-slow]" in lines[0]
     assert "recovery_time_s median 7s [2..12], budget ≤ 10s" in lines[1]
     assert not any("error_rate" in line for line in lines)  # unbudgeted values stay in the record
+
+
+def test_a_non_finite_measurement_leaves_the_record_loadable(tmp_path: Path) -> None:
+    # JSON has no NaN: written as null, a distribution of NaN could not be read back
+    base = result()
+    nan = Measurement("p99_ms.after", float("nan"), None, "ms", None)
+    judged = replace(base, verdict=replace(base.verdict, measurements=(nan,)))
+    finite = replace(
+        base, run_id="hc-2", verdict=replace(base.verdict, measurements=(replace(nan, value=3.0),))
+    )
+    path = tmp_path / "c.json"
+    path.write_text(record(judged, finite).to_json())
+    loaded = load_certification(path)
+    dist = loaded.scenarios["redis-kill-master"].distribution["p99_ms.after"]
+    assert (dist.n, dist.median) == (1, 3.0)

@@ -8,7 +8,7 @@ import pytest
 from certfakes import record_of, runs
 
 from hachaos.certification.compare import Change, Row, compare
-from hachaos.certification.record import Certification
+from hachaos.certification.record import Certification, MeasuredValue
 from hachaos.cli import main
 from hachaos.verdict import VerdictOutcome
 
@@ -122,4 +122,63 @@ def test_cli_missing_scenarios_exit_2_unless_allowed(
     err = captured.err.strip().splitlines()
     assert len(err) == 1
     assert f"{cand}: missing b" in err[0]
+    assert main(["compare", str(base), str(cand), "--allow-missing"]) == 0
+
+
+def _one(name: str, values: list[float], unit: str = "") -> Certification:
+    """A record of scenario "s" whose runs measured only `name`, one value per run."""
+    recs = [
+        r.model_copy(update={"measurements": [MeasuredValue(name=name, value=v, unit=unit)]})
+        for r, v in zip(runs("s", [2.0] * len(values)), values, strict=True)
+    ]
+    return record_of({"s": recs})
+
+
+@pytest.mark.parametrize(
+    ("name", "base", "cand", "unit"),
+    [
+        ("load.error_rate.during", 0.0, 0.009, ""),
+        ("load.p99_ms.during", 100.0, 100.9, "ms"),  # 10 % of 100 ms is more: floor unused
+        ("load.p99_ms.after", 2.0, 2.9, "ms"),
+        ("error_rate.during", 0.0, 0.009, ""),
+        ("expect.write.error_rate", 0.0, 0.009, ""),
+    ],
+)
+def test_the_noise_floor_applies_to_every_error_rate_and_p99(
+    name: str, base: float, cand: float, unit: str
+) -> None:
+    row = _row(compare(_one(name, [base], unit), _one(name, [cand], unit)).rows, name)
+    assert row.change is Change.SAME
+
+
+@pytest.mark.parametrize("name", ["lost_builds", "stuck_builds", "duplicated_builds"])
+def test_counted_builds_regress_on_any_increase_of_the_worst_run(name: str) -> None:
+    # one run of three lost a build: the medians agree, the spread would hide it
+    row = _row(compare(_one(name, [0, 0, 0]), _one(name, [0, 1, 0])).rows, name)
+    assert (row.change, row.tolerance) == (Change.WORSE, "0")
+
+
+def test_markdown_that_cannot_be_written_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _write(tmp_path, "base.json", record_of({"s": runs("s", [2.0])}))
+    assert main(["compare", str(base), str(base), "--markdown", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"hachaos compare: cannot write the summary {tmp_path}: Is a directory"]
+
+
+def test_runs_missing_from_a_repeated_scenario_are_not_passed_over(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # run 3 of 3 errored (infrastructure): the record holds two runs, both lucky
+    full = record_of({"s": runs("s", [2.0, 2.1, 2.2])}).model_copy(update={"repeat": 3})
+    short = record_of({"s": runs("s", [2.0, 2.1])}).model_copy(update={"repeat": 3})
+    base, cand = _write(tmp_path, "base.json", full), _write(tmp_path, "cand.json", short)
+    assert compare(full, short).incomplete == ("s",)
+    assert main(["compare", str(base), str(cand)]) == 2
+    captured = capsys.readouterr()
+    assert "incomplete in candidate (2 of 3 runs): s" in captured.out
+    assert captured.err.strip().splitlines() == [
+        f"hachaos compare: scenarios not on both sides: {cand}: s has 2 of 3 runs"
+    ]
     assert main(["compare", str(base), str(cand), "--allow-missing"]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,61 @@ def test_compare_cli_bad_input_exits_2_with_one_line(
     assert len(err) == 1
     assert str(bad) in err[0]
     assert "Traceback" not in err[0]
+
+
+def test_deep_nesting_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(
+        '{"format": "hachaos-certification", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    with pytest.raises(BadRecord) as err:
+        load_certification(path)
+    assert str(err.value) == f"{path}: not valid JSON: nested too deeply"
+
+
+def test_a_file_over_the_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("hachaos.certification.load.MAX_RECORD_BYTES", 1000)
+    path = tmp_path / "big.json"
+    path.write_text(" " * 1001)
+    with pytest.raises(BadRecord) as err:
+        load_certification(path)
+    assert str(err.value) == (
+        f"{path}: larger than 1000 bytes: not a certification record (nor a sane one)"
+    )
+
+
+def test_a_device_or_pipe_is_refused_unread(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # reading it would block until a writer came
+    with pytest.raises(BadRecord, match="cannot read: not a regular file"):
+        load_certification(fifo)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_finite_number_is_refused(tmp_path: Path, number: str) -> None:
+    data = _good(tmp_path).read_text()
+    dist = json.loads(data)["scenarios"]["redis-kill-master"]["distribution"]
+    assert "recovery_time_s" in dist
+    path = tmp_path / "nan.json"
+    path.write_text(data.replace('"median": 2.0', f'"median": {number}', 1))
+    with pytest.raises(BadRecord) as err:
+        load_certification(path)
+    assert "distribution.recovery_time_s.median" in str(err.value)
+    assert str(err.value).endswith("median: not a finite number")
+
+
+def test_a_hostile_key_in_the_error_stays_one_short_line(tmp_path: Path) -> None:
+    data = json.loads(_good(tmp_path).read_text())
+    scenario = data["scenarios"].pop("redis-kill-master")
+    scenario["runs"][0]["seed"] = "forty-two"
+    data["scenarios"]["x\nInjected: line" + "y" * 5000] = scenario
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(BadRecord) as err:
+        load_certification(path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert len(message) < len(str(path)) + 400
+    assert "runs.0.seed" in message

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from fakes import FakeNode, replies
 
 from hachaos.certification.facts import stack_record
 from hachaos.certification.versions import parse_versions, stack_versions, version_script
-from hachaos.node import Address, ExecResult, ImageFacts
+from hachaos.node import ExecResult, ImageFacts
 
 # what the real images print (hachaos/postgres, redis, rabbitmq, haproxy, Debian 12)
 REAL_OUTPUT = """\
@@ -22,31 +22,15 @@ app=
 """
 
 
-class FakeNode:
-    def __init__(self, name: str, output: str, *, fails: bool = False) -> None:
-        self.name = name
-        self.role = "master"
-        self.output = output
-        self.fails = fails
-        self.timeouts: list[float] = []
-
-    def address(self) -> Address:
-        return Address(self.name, None)
-
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        self.timeouts.append(timeout_s)
-        if self.fails:
-            raise ConnectionError("engine went away")
-        return ExecResult(0, self.output)
-
-    def logs(self, tail: int = 50) -> str:
-        return "log line\n"
-
-    def is_running(self) -> bool:
-        return True
+class ImagedNode(FakeNode):
+    """A node that also says which image it runs."""
 
     def image(self) -> ImageFacts:
         return ImageFacts("hachaos/redis:latest", "sha-123")
+
+
+def _engine_gone(cmd: tuple[str, ...]) -> ExecResult:
+    raise ConnectionError("engine went away")
 
 
 def test_parse_real_outputs() -> None:
@@ -69,7 +53,8 @@ def test_script_asks_each_tool_only_where_it_exists() -> None:
 
 
 def test_a_node_that_cannot_be_asked_has_no_versions_and_calls_are_bounded() -> None:
-    good, bad = FakeNode("a", REAL_OUTPUT), FakeNode("b", "", fails=True)
+    good = FakeNode("a", "master", answer=replies(REAL_OUTPUT))
+    bad = FakeNode("b", "master", answer=_engine_gone)
     found = stack_versions({"a": good, "b": bad}, timeout_s=7)
     assert found["a"]["redis"] == "7.0.15"
     assert found["b"] == {}
@@ -81,7 +66,11 @@ def test_stack_record_has_image_hash_and_versions() -> None:
         class spec:
             name = "redis-sentinel"
 
-        nodes = {"redis-1": FakeNode("redis-1", "redis=Redis server v=7.0.15\n")}
+        nodes = {
+            "redis-1": ImagedNode(
+                "redis-1", "master", answer=replies("redis=Redis server v=7.0.15\n")
+            )
+        }
 
     rec = stack_record(Stack())  # type: ignore[arg-type]
     node = rec.nodes["redis-1"]

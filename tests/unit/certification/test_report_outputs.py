@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from certfakes import history, record, result
+from fakes import FakeNode, replies
 
 from hachaos.events import Attachment, EventBus
 from hachaos.history import FaultEvent, FaultPhase
@@ -90,32 +91,24 @@ def test_environment_lists_versions_seed_and_engine(tmp_path: Path) -> None:
     assert executor["buildName"] == "night 1"
 
 
-def _bundle_stack(node: object) -> RunningStack:
+def _bundle_stack(node: FakeNode) -> RunningStack:
     spec = StackSpec.model_validate(
         {"name": "pg", "image": "x", "nodes": {"pg-1": {"role": "primary"}}}
     )
-    return RunningStack(spec, "hc-0001", "fake", {"pg-1": node}, 0.0)  # type: ignore[dict-item]
+    return RunningStack(spec, "hc-0001", "fake", {"pg-1": node}, 0.0)
 
 
 def test_support_bundle_attaches_the_tarball_topology_and_redacted_logs(tmp_path: Path) -> None:
-    class Node:
-        name, role = "pg-1", "primary"
-
-        def logs(self, tail: int = 50) -> str:
-            return "connecting to postgresql://app:hunter2@pg-1/db\n"
-
-        def is_running(self) -> bool:
-            return True
-
-        def exec(self, cmd: object, timeout_s: float = 30.0) -> object:
-            from hachaos.node import ExecResult
-
-            return ExecResult(0, "## patronictl list\n| pg-1 | Leader |\n")
-
+    node = FakeNode(
+        "pg-1",
+        "primary",
+        log="connecting to postgresql://app:hunter2@pg-1/db\n",
+        answer=replies("## patronictl list\n| pg-1 | Leader |\n"),
+    )
     got: list[Attachment] = []
     bus = EventBus()
     bus.subscribe(lambda e: got.append(e) if isinstance(e, Attachment) else None)
-    bundle = collect_bundle(_bundle_stack(Node()), bus, "kill-primary", tmp_path)
+    bundle = collect_bundle(_bundle_stack(node), bus, "kill-primary", tmp_path)
     names = [a.name for a in got]
     assert names == ["support bundle kill-primary-hc-0001.tar.gz", "topology now", "logs pg-1"]
     assert got[0].mime == "application/gzip" and got[0].body == bundle.path.read_bytes()
@@ -127,25 +120,12 @@ def test_a_hachaos_error_in_setup_or_run_gets_the_bundle_before_teardown(tmp_pat
     import pytest
 
     from hachaos.errors import HachaosError
-    from hachaos.node import ExecResult
     from hachaos.plugin.items import _bundle_on_error
-
-    class Node:
-        name, role = "pg-1", "primary"
-
-        def logs(self, tail: int = 50) -> str:
-            return "ready\n"
-
-        def is_running(self) -> bool:
-            return True
-
-        def exec(self, cmd: object, timeout_s: float = 30.0) -> ExecResult:
-            return ExecResult(0, "")
 
     got: list[str] = []
     bus = EventBus()
     bus.subscribe(lambda e: got.append(e.name) if isinstance(e, Attachment) else None)
-    stack = _bundle_stack(Node())
+    stack = _bundle_stack(FakeNode("pg-1", "primary", log="ready\n"))
     with pytest.raises(HachaosError), _bundle_on_error(stack, bus, "s", tmp_path):
         raise HachaosError("client setup: connection refused")
     assert "logs pg-1" in got and (tmp_path / "s-hc-0001.tar.gz").is_file()

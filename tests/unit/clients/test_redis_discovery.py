@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import redis
+from fakes import FakeNode
 
 from hachaos.clients import redis_discovery
 from hachaos.clients.redis_discovery import Endpoint, SentinelDiscovery
 from hachaos.history import Outcome
-from hachaos.node import Address, ExecResult
 from hachaos.probes import redis_discovery as probe_module
 from hachaos.probes.redis_discovery import RedisDiscoveryWriteProbe
 from hachaos.running import RunningStack
@@ -168,25 +168,12 @@ def test_a_refused_write_forgets_the_master_address(world: World) -> None:
 
 
 def test_redis_ledger_can_discover_on_every_write(world: World) -> None:
-    class Node:
-        def __init__(self, name: str, port: int) -> None:
-            self.name, self.role, self._port = name, "x", port
-
-        def address(self) -> Address:
-            return Address(self.name, None, {26379: ("127.0.0.1", self._port)})
-
-        def exec(self, cmd: object, timeout_s: float = 30.0) -> ExecResult:
-            return ExecResult(0, "")
-
-        def logs(self, tail: int = 50) -> str:
-            return ""
-
-        def is_running(self) -> bool:
-            return True
-
     root = Path(__file__).resolve().parents[3]
     spec = load_stack(root / "fixtures" / "stacks" / "redis-sentinel.yaml")
-    nodes = {n: Node(n, 26000 + i) for i, n in enumerate(spec.nodes)}
+    nodes = {
+        n: FakeNode(n, published={26379: ("127.0.0.1", 26000 + i)})
+        for i, n in enumerate(spec.nodes)
+    }
     stack = RunningStack(spec, "hc-t", "fake", nodes, 0.0)
     ledger = RedisLedgerSpec(type="redis-ledger", discovery="every-write")
     writer = make_store(ledger, stack, "hachaos:hc-t").writer()

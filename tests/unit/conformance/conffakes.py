@@ -7,34 +7,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from fakes import FakeNode
+
 from hachaos.conformance.profile import Profile
 from hachaos.conformance.shell import Ran
 from hachaos.conformance.target import Target
-from hachaos.node import Address, ExecResult
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
 
 Answer = Callable[[list[str]], Ran | None]
 
 
-@dataclass
-class FakeNode:
-    """A node with a connection string `fake://NAME`."""
-
-    name: str
-    role: str
-
-    def address(self) -> Address:
-        return Address(self.name, None)
-
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        return ExecResult(0, "")
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return True
+class ConnectableNode(FakeNode):
+    """A node with a testinfra connection string `fake://NAME`."""
 
     def testinfra_host(self) -> str:
         return f"fake://{self.name}"
@@ -76,7 +61,7 @@ def target_of(
     spec: StackSpec, profile: dict[str, Any], shells: dict[str, list[Answer]]
 ) -> tuple[Target, dict[str, FakeShell]]:
     """A Target over fake nodes; `shells` answers per node name (or connection string)."""
-    nodes = {n: FakeNode(n, s.role.value) for n, s in spec.nodes.items()}
+    nodes = {n: ConnectableNode(n, s.role.value) for n, s in spec.nodes.items()}
     stack = RunningStack(spec, "hc-test", "fake", nodes, 0.0)
     made: dict[str, FakeShell] = {}
 

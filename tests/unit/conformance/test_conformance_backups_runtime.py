@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conffakes import FakeNode, stack_of, target_of, when
+from conffakes import ConnectableNode, stack_of, target_of, when
 
 from hachaos.conformance.backups import parse_listing, parse_restore
 from hachaos.conformance.outcome import Status
@@ -53,7 +53,7 @@ def _target(live: Path, store: dict[str, str]) -> Target:
             ],
         }
     )
-    nodes = {n: FakeNode(n, s.role.value) for n, s in STACK.nodes.items()}
+    nodes = {n: ConnectableNode(n, s.role.value) for n, s in STACK.nodes.items()}
     stack = RunningStack(STACK, "hc-test", "fake", nodes, 0.0)
 
     def connect(where: str) -> Remote:  # every machine is this one, reached for real
@@ -103,7 +103,7 @@ def test_restore_output_parsing() -> None:
     assert parse_listing(["## /x", "h  x/a", "h2  x/b"]) == {"/x": {"x/a": "h", "x/b": "h2"}}
 
 
-class RuntimeNode(FakeNode):
+class RuntimeNode(ConnectableNode):
     def container_runtime(self) -> RuntimeFacts:
         return RuntimeFacts("docker", "19.03.15", "devicemapper", {80: ("127.0.0.1", 32768)})
 

@@ -2,60 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from fakes import FakeNode, Kills, Pauses
 
 from hachaos.backends.base import ReapReport, RunInfo
 from hachaos.capabilities import Capability
 from hachaos.events import ProgressFn, no_progress
 from hachaos.firewall.request import RuleRequest, RuleResponse
-from hachaos.node import Address, Attachment, ExecResult, Node, NodeRef
+from hachaos.node import Attachment, Node, NodeRef
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
 
 
 @dataclass
-class HostNode:
-    """A node with every capability, recording what was done to it."""
+class HostNode(Pauses, Kills, FakeNode):
+    """A node with every capability, killed and paused to begin with, recording what was
+    done to it (`actions`)."""
 
-    name: str
-    role: str = "app"
+    ip: str | None = "10.0.0.1"
     running: bool = False
     paused: bool = True
     attached: bool = False
-    calls: list[str] = field(default_factory=list)
-
-    def address(self) -> Address:
-        return Address(self.name, "10.0.0.1")
-
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        return ExecResult(0, "")
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return self.running
-
-    def kill(self) -> None:
-        self.running = False
+    actions: list[str] = field(default_factory=list)
 
     def start(self) -> None:
-        self.calls.append("start")
-        self.running = True
-
-    def pause(self) -> None:
-        self.paused = True
+        self.actions.append("start")
+        super().start()
 
     def resume(self) -> None:
-        self.calls.append("resume")
-        self.paused = False
-
-    def is_paused(self) -> bool:
-        return self.paused
+        self.actions.append("resume")
+        super().resume()
 
     def apply_rules(self, request: RuleRequest) -> RuleResponse:
-        self.calls.append(f"rules -{request.remove}")
+        self.actions.append(f"rules -{request.remove}")
         return RuleResponse(removed=2, added=0)
 
     def attachment(self) -> Attachment | None:
@@ -65,7 +45,7 @@ class HostNode:
         self.attached = False
 
     def reconnect(self, attachment: Attachment) -> bool:
-        self.calls.append(f"reconnect {attachment.network}")
+        self.actions.append(f"reconnect {attachment.network}")
         self.attached = True
         return True
 

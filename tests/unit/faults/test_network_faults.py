@@ -1,8 +1,8 @@
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from fakes import FakeNode
 from pydantic import TypeAdapter, ValidationError
 
 from hachaos.errors import FaultError
@@ -12,7 +12,7 @@ from hachaos.faults.link import LinkFault
 from hachaos.faults.partition import PartitionFault
 from hachaos.firewall.request import ProbeResult, RuleRequest, RuleResponse
 from hachaos.history import FaultPhase, History
-from hachaos.node import Address, Attachment, ExecResult, NodeRef
+from hachaos.node import Attachment, NodeRef
 from hachaos.proxy.models import ProxyInfo, ToxicInfo
 from hachaos.reaper.journal import EntryKind, Journal
 from hachaos.reaper.undo import DeleteRules, EnableProxy, Reconnect, RemoveToxic
@@ -33,25 +33,10 @@ class FakeNet:
 
 
 @dataclass
-class FakeNode:
+class FirewalledNode(FakeNode):
     """A node with the Firewall capability, on a shared fake network."""
 
-    name: str
-    ip: str
-    net: FakeNet
-    role: str = "app"
-
-    def address(self) -> Address:
-        return Address(self.name, self.ip)
-
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        return ExecResult(0, "")
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return True
+    net: FakeNet = field(default_factory=FakeNet)
 
     def ref(self) -> NodeRef:
         return NodeRef("fake", self.name, f"cid-{self.name}")
@@ -69,7 +54,8 @@ class FakeNode:
 
 
 def nodes(net: FakeNet) -> dict[str, FakeNode]:
-    return {n: FakeNode(n, f"10.0.0.{i}", net) for i, n in enumerate(["n1", "n2", "n3"], 1)}
+    names = ("n1", "n2", "n3")
+    return {n: FirewalledNode(n, ip=f"10.0.0.{i}", net=net) for i, n in enumerate(names, 1)}
 
 
 def partition(net: FakeNet, tmp_path: Path, history: History | None = None) -> PartitionFault:
@@ -231,25 +217,13 @@ ON_NET = Attachment("hc-1-net", ("n3", "cache"), "10.0.0.3")
 
 
 @dataclass
-class CablePulled:
+class CablePulled(FakeNode):
     """A Disconnectable node: attached until disconnected."""
 
     name: str = "n3"
-    role: str = "app"
+    ip: str | None = "10.0.0.3"
     attached: Attachment | None = ON_NET
     reconnects: list[Attachment] = field(default_factory=list)
-
-    def address(self) -> Address:
-        return Address(self.name, "10.0.0.3")
-
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        return ExecResult(0, "")
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return True
 
     def ref(self) -> NodeRef:
         return NodeRef("fake", self.name, "cid-n3")

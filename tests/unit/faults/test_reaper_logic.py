@@ -183,7 +183,7 @@ def test_reap_run_reverts_and_tears_down_through_the_backend_the_journal_names(
     j.mark_run("hosts")
     j.begin("f1", "n1", Resume(NodeRef("hosts", "n1", "ssh://n1")))
     summary = reap_run("hc-1", j)
-    assert summary.ok and node.calls == ["resume"]
+    assert summary.ok and node.actions == ["resume"]
     assert hosts.downed == ["hc-1"]
 
 

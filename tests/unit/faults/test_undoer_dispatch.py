@@ -3,14 +3,12 @@ nodes: no Docker, no proxy)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 import pytest
 from backend_fakes import FakeBackend, HostNode
+from fakes import FakeNode
 
 from hachaos.errors import FaultError
-from hachaos.node import Address, Attachment, ExecResult, NodeRef
+from hachaos.node import Attachment, NodeRef
 from hachaos.reaper.actions import Undoer
 from hachaos.reaper.undo import DeleteRules, EnableProxy, Reconnect, RemoveToxic, Resume, StartNode
 
@@ -42,12 +40,12 @@ def test_each_node_record_goes_through_the_backend_that_made_the_node() -> None:
         "deleted 4 rule(s) tagged hachaos:hc-1:p-1"
     )
     assert u.undo(Reconnect(A, Attachment("net", ("a",)))).startswith("reconnected a")
-    assert node(backends, "hosts", "ssh://a").calls == [
+    assert node(backends, "hosts", "ssh://a").actions == [
         "resume",
         "rules -hachaos:hc-1:p-1",
         "reconnect net",
     ]
-    assert node(backends, "hosts", "ssh://b").calls == ["start", "rules -hachaos:hc-1:p-1"]
+    assert node(backends, "hosts", "ssh://b").actions == ["start", "rules -hachaos:hc-1:p-1"]
     assert {run for _, run in backends["hosts"].reattached} == {"hc-1"}
     assert backends["docker"].reattached == []
 
@@ -68,24 +66,8 @@ def test_teardown_skips_restarts_only_where_teardown_removes_the_node() -> None:
 
 
 def test_a_node_lacking_the_capability_is_a_failed_undo() -> None:
-    @dataclass
-    class ReadOnly:
-        name: str = "ro"
-        role: str = "app"
-
-        def address(self) -> Address:
-            return Address(self.name, None)
-
-        def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-            return ExecResult(0, "")
-
-        def logs(self, tail: int = 50) -> str:
-            return ""
-
-        def is_running(self) -> bool:
-            return False
-
-    u = Undoer("hc-1", backend_factory=lambda name: FakeBackend(name, False, {"x": ReadOnly()}))
+    read_only = FakeNode("ro", running=False)  # no optional capability: it cannot resume
+    u = Undoer("hc-1", backend_factory=lambda name: FakeBackend(name, False, {"x": read_only}))
     with pytest.raises(FaultError, match="backend ro-hosts cannot resume ro"):
         u.undo(Resume(NodeRef("ro-hosts", "ro", "x")))
 

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# unique per run: local:// sees every process of this shared machine, and another session's
+# process (a grep for the pattern, say) must not count as this service running
+NEVER_RUNNING = f"hachaos-never-running-{uuid.uuid4().hex}"
+
+
 def hosts_stack(host: str, name: str = "prod-redis") -> str:
     return textwrap.dedent(
         f"""\
@@ -36,7 +42,7 @@ def hosts_stack(host: str, name: str = "prod-redis") -> str:
           cache-1:
             role: primary
             host: "{host}"
-            service: {{pgrep: "hachaos-never-running-xyz", start: ["true"], stop: ["true"]}}
+            service: {{pgrep: "{NEVER_RUNNING}", start: ["true"], stop: ["true"]}}
         """
     )
 

@@ -1,28 +1,34 @@
 """The build probe against a loopback platform stand-in: ok only on 201, the request id as
-the key and the build id as the value; errors fail, a server that never answers is unknown."""
+the key and the build id as the value; the platform's errors fail, the balancer's 502 and 504
+(forwarded, no answer) are unknown. A request without a reply: test_http_no_reply.py."""
 
 from __future__ import annotations
 
 import json
-import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
+from hachaos.clients.http import JsonHttpClient, TlsConfig
 from hachaos.history import Outcome
 from hachaos.probes.build import BuildProbe
+from hachaos.spec.models import TlsSpec
+from hachaos.tls.run_files import write_run_tls
 
 
 class _Platform(BaseHTTPRequestHandler):
-    seen: list[str] = []
+    """Accepts attempt 0 (201 with a build id); attempt N answers status N."""
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         rid = body["request_id"]
-        self.seen.append(rid)
-        code, reply = (201, {"id": f"build-{rid}"}) if rid.endswith(":0") else (503, {})
+        seq = int(rid.rsplit(":", 1)[1])
+        code, reply = (201, {"id": f"build-{rid}"}) if seq == 0 else (seq, {})
         data = json.dumps(reply).encode()
         self.send_response(code)
         self.send_header("Content-Length", str(len(data)))
@@ -33,17 +39,31 @@ class _Platform(BaseHTTPRequestHandler):
         pass
 
 
+@contextmanager
+def _serve(tls: ssl.SSLContext | None = None) -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Platform)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def platform_port() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Platform)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with _serve() as port:
+        yield port
+
+
+def _probe(port: int, prefix: str = "p") -> BuildProbe:
+    return BuildProbe(JsonHttpClient(lambda: ("127.0.0.1", port), 1.0), prefix)
 
 
 def test_201_is_ok_with_request_id_and_build_id(platform_port: int) -> None:
-    a = BuildProbe("127.0.0.1", platform_port, "hachaos:run:build", 1.0).attempt(0)
+    a = _probe(platform_port, "hachaos:run:build").attempt(0)
     assert (a.outcome, a.key, a.value) == (
         Outcome.OK,
         "hachaos:run:build:0",
@@ -51,18 +71,33 @@ def test_201_is_ok_with_request_id_and_build_id(platform_port: int) -> None:
     )
 
 
-def test_an_error_status_fails(platform_port: int) -> None:
-    a = BuildProbe("127.0.0.1", platform_port, "p", 1.0).attempt(1)
-    assert (a.outcome, a.error, a.key) == (Outcome.FAIL, "HTTP 503", "p:1")
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (503, Outcome.FAIL),
+        (409, Outcome.FAIL),
+        (500, Outcome.FAIL),
+        (502, Outcome.UNKNOWN),
+        (504, Outcome.UNKNOWN),
+    ],
+)
+def test_error_statuses(platform_port: int, status: int, outcome: Outcome) -> None:
+    a = _probe(platform_port).attempt(status)
+    assert (a.outcome, a.error, a.key, a.value) == (
+        outcome,
+        f"HTTP {status}",
+        f"p:{status}",
+        str(status),
+    )
 
 
-def test_refused_fails_and_silence_is_unknown() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    assert BuildProbe("127.0.0.1", port, "p", 0.5).attempt(0).outcome is Outcome.FAIL
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        a = BuildProbe("127.0.0.1", silent.getsockname()[1], "p", 0.2).attempt(0)
-    assert (a.outcome, a.error) == (Outcome.UNKNOWN, "TimeoutError")
+def test_over_tls_verified_against_the_runs_ca(tmp_path: Path) -> None:
+    run = write_run_tls(TlsSpec(nodes=("lb",), names=("lb", "localhost")), "hc-9", tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(run.directory / "server.pem")
+    with _serve(server_tls) as port:
+        client = JsonHttpClient(
+            lambda: ("127.0.0.1", port), 1.0, TlsConfig(run.ca_path.read_text())
+        )
+        a = BuildProbe(client, "p").attempt(0)
+        assert (a.outcome, a.value) == (Outcome.OK, "build-p:0")

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from hachaos.clients.http import JsonHttpClient
 from hachaos.history import Outcome
 from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.tcp import TcpConnectProbe
@@ -79,17 +80,22 @@ def test_tcp_accepted_then_closed_is_a_failure(closing_port: int) -> None:
     assert closed.error is not None and "closed" in closed.error
 
 
+def _get(port: int, path: str, *, expect_status: int = 200, timeout_s: float = 0.5) -> HttpGetProbe:
+    client = JsonHttpClient(lambda: ("127.0.0.1", port), timeout_s)
+    return HttpGetProbe(client, path, expect_status=expect_status)
+
+
 def test_http_expected_status(http_port: int) -> None:
-    ok = HttpGetProbe("127.0.0.1", http_port, "/ok", 0.5).attempt(0)
+    ok = _get(http_port, "/ok").attempt(0)
     assert (ok.outcome, ok.value) == (Outcome.OK, "200")
-    bad = HttpGetProbe("127.0.0.1", http_port, "/down", 0.5).attempt(1)
+    bad = _get(http_port, "/down").attempt(1)
     assert (bad.outcome, bad.error) == (Outcome.FAIL, "HTTP 503")
-    want_503 = HttpGetProbe("127.0.0.1", http_port, "/down", 0.5, expect_status=503)
+    want_503 = _get(http_port, "/down", expect_status=503)
     assert want_503.attempt(2).outcome is Outcome.OK
 
 
 def test_http_refused_is_fail() -> None:
-    res = HttpGetProbe("127.0.0.1", _free_port(), "/", 0.5).attempt(0)
+    res = _get(_free_port(), "/").attempt(0)
     assert res.outcome is Outcome.FAIL
 
 
@@ -97,5 +103,5 @@ def test_http_silent_server_is_unknown() -> None:
     with socket.socket() as srv:  # accepts (backlog) but never answers
         srv.bind(("127.0.0.1", 0))
         srv.listen(1)
-        res = HttpGetProbe("127.0.0.1", srv.getsockname()[1], "/", 0.1).attempt(0)
+        res = _get(srv.getsockname()[1], "/", timeout_s=0.1).attempt(0)
     assert res.outcome is Outcome.UNKNOWN

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from hachaos.node import Address, ExecResult
+from fakes import FakeNode
+
+from hachaos.node import ExecResult
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 
@@ -17,35 +19,15 @@ NAMES = ("rabbit-1", "rabbit-2", "rabbit-3")
 Answer = Callable[[str, tuple[str, ...]], ExecResult]
 
 
-@dataclass
-class FakeRabbit:
-    """A node whose `exec` asks a shared answer function."""
-
-    name: str
-    answer: Answer
-    running: bool = True
-    port: int | None = None
-    role: str = "rabbit"
-    calls: list[tuple[str, ...]] = field(default_factory=list)
-
-    def address(self) -> Address:
-        published = {5672: ("127.0.0.1", self.port)} if self.port else {}
-        return Address(self.name, None, published)
-
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        self.calls.append(tuple(cmd))
-        return self.answer(self.name, tuple(cmd))
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return self.running
+def rabbit(name: str, answer: Answer, port: int | None = None) -> FakeNode:
+    """A RabbitMQ node whose `exec` asks the shared `answer` (AMQP published on `port`)."""
+    published = {5672: ("127.0.0.1", port)} if port else {}
+    return FakeNode(name, "rabbit", published=published, answer=partial(answer, name))
 
 
-def stack(answer: Answer, **ports: int) -> tuple[RunningStack, dict[str, FakeRabbit]]:
+def stack(answer: Answer, **ports: int) -> tuple[RunningStack, dict[str, FakeNode]]:
     """A RunningStack of the real rabbitmq-cluster spec over fake nodes."""
-    nodes = {n: FakeRabbit(n, answer, port=ports.get(n.replace("-", "_"))) for n in NAMES}
+    nodes = {n: rabbit(n, answer, ports.get(n.replace("-", "_"))) for n in NAMES}
     return RunningStack(STACK, "hc-test", "fake", nodes, 0.0), nodes
 
 

@@ -75,5 +75,5 @@ def test_endpoints_follow_published_ports() -> None:
     st, nodes = stack(answers(), rabbit_1=5001, rabbit_3=5003)
     eps = amqp_endpoints(st)
     assert [(e.node, e.port) for e in eps()] == [("rabbit-1", 5001), ("rabbit-3", 5003)]
-    nodes["rabbit-2"].port = 5002  # a restarted node publishes a new port
+    nodes["rabbit-2"].published[5672] = ("127.0.0.1", 5002)  # restarted: a new port
     assert [e.port for e in eps()] == [5001, 5002, 5003]

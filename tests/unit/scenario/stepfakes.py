@@ -3,13 +3,14 @@ commands answer from a table, and probes that succeed while the database runs (n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yaml
+from fakes import Answer, FakeNode, Kills
 
 from hachaos.history import Outcome
-from hachaos.node import Address, ExecResult, NodeRef
+from hachaos.node import ExecResult, NodeRef
 from hachaos.probes.base import Attempt, Probe
 from hachaos.running import RunningStack
 from hachaos.spec.models import StackSpec
@@ -27,41 +28,25 @@ STACK = StackSpec.model_validate(
     }
 )
 
-Answer = Callable[[tuple[str, ...]], ExecResult]
-
 
 @dataclass
-class FakeNode:
+class StepNode(Kills, FakeNode):
     """A killable node; `exec` answers from `answers` (command → result), else exit 127."""
 
-    name: str
-    role: str
-    running: bool = True
     answers: dict[tuple[str, ...], ExecResult | Answer] = field(default_factory=dict)
-    calls: list[tuple[str, ...]] = field(default_factory=list)
     container_id: str | None = None
     flaps: int = 0  # this many more probe attempts fail although it runs
     on_start: Callable[[], None] | None = None
 
-    def address(self) -> Address:
-        return Address(self.name, None)
+    def __post_init__(self) -> None:
+        self.answer = self._from_table
 
-    def exec(self, cmd: Sequence[str], timeout_s: float = 30.0) -> ExecResult:
-        self.calls.append(tuple(cmd))
-        answer = self.answers.get(tuple(cmd), ExecResult(127, f"{cmd[0]}: not found"))
-        return answer(tuple(cmd)) if callable(answer) else answer
-
-    def logs(self, tail: int = 50) -> str:
-        return ""
-
-    def is_running(self) -> bool:
-        return self.running
-
-    def kill(self) -> None:
-        self.running = False
+    def _from_table(self, cmd: tuple[str, ...]) -> ExecResult:
+        answer = self.answers.get(cmd, ExecResult(127, f"{cmd[0]}: not found"))
+        return answer(cmd) if callable(answer) else answer
 
     def start(self) -> None:
-        self.running = True
+        super().start()
         if self.on_start is not None:
             self.on_start()
 
@@ -75,7 +60,7 @@ class NodeProbe:
 
     kind = "write"
 
-    def __init__(self, node: FakeNode, process: str = "probe", invert: bool = False) -> None:
+    def __init__(self, node: StepNode, process: str = "probe", invert: bool = False) -> None:
         self.process = process
         self._node = node
         self._invert = invert
@@ -91,9 +76,9 @@ class NodeProbe:
         pass
 
 
-def fake_stack() -> tuple[RunningStack, dict[str, FakeNode]]:
+def fake_stack() -> tuple[RunningStack, dict[str, StepNode]]:
     """The fake stack's RunningStack and its nodes by name."""
-    nodes = {n: FakeNode(n, str(s.role)) for n, s in STACK.nodes.items()}
+    nodes = {n: StepNode(n, str(s.role)) for n, s in STACK.nodes.items()}
     return RunningStack(STACK, "hc-steps", "fake", nodes, 0.0), nodes
 
 
@@ -106,7 +91,7 @@ def spec(text: str) -> ScenarioSpec:
     return ScenarioSpec.model_validate(yaml.safe_load(head + text))
 
 
-def probes_on(nodes: dict[str, FakeNode]) -> Callable[..., Probe]:
+def probes_on(nodes: dict[str, StepNode]) -> Callable[..., Probe]:
     """A `make_probe` replacement: every probe depends on `db`, except one named `cache`
     (prefix ending in `:cache`), which depends on the cache node."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stepfakes import FakeNode, fake_stack, probes_on, spec
+from stepfakes import StepNode, fake_stack, probes_on, spec
 
 from hachaos.events import EventBus, Progress, StepFinished, StepStarted
 from hachaos.faults import node_faults
@@ -35,7 +35,7 @@ steps:
     timeout_s: 2
 budget: {recovery_time_s: 5}
 """
-World = tuple[RunningStack, dict[str, FakeNode]]
+World = tuple[RunningStack, dict[str, StepNode]]
 
 
 @pytest.fixture(autouse=True)
@@ -245,7 +245,7 @@ def test_a_fault_that_does_not_take_effect_stops_the_schedule_inconclusive(
     monkeypatch: pytest.MonkeyPatch, world: World
 ) -> None:
     monkeypatch.setattr(node_faults, "EFFICACY_TIMEOUT_S", 0.1)
-    monkeypatch.setattr(FakeNode, "kill", lambda self: None)  # survives SIGKILL
+    monkeypatch.setattr(StepNode, "kill", lambda self: None)  # survives SIGKILL
     result, _ = run(monkeypatch, spec(OUTAGE), world)
     v = result.verdict
     assert (v.outcome, v.reason) == (VerdictOutcome.INCONCLUSIVE, Reason.FAULT_INEFFECTIVE)

@@ -333,3 +333,59 @@ def test_build_probe_interval_is_at_most_100_ms(stacks: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_scenario(path)
     assert "less than or equal to 100" in messages(exc)[0]
+
+
+def test_a_secret_in_a_validated_value_is_refused_without_showing_it(stacks: Path) -> None:
+    path = write(
+        stacks,
+        "leak",
+        "name: leak\nimage: x\ninclude:\n  pg: {stack: db}\nlinks:\n"
+        '  l1: {upstream: "${pg.topology.password}", listen: 15432}\n'
+        "nodes:\n  w: {role: app}\n",
+    )
+    with pytest.raises(ConfigError) as exc:
+        load_stack(path)
+    assert messages(exc) == [
+        "leak.yaml:6: links.l1.upstream: topology field 'password' of 'pg' is a secret: "
+        "it may go into a node's env, command or files only"
+    ]
+    assert "s3cret-test" not in str(exc.value)
+
+
+def test_includes_read_a_bounded_number_of_files(stacks: Path) -> None:
+    # each level includes the next one twice: 2 + 4 + ... + 2**7 files without a bound
+    write(stacks, "level-7", "name: level-7\nimage: x\nnodes:\n  a: {role: app}\n")
+    for i in range(7):
+        write(
+            stacks,
+            f"level-{i}",
+            f"name: level-{i}\nimage: x\ninclude:\n"
+            f"  x: {{stack: level-{i + 1}}}\n  y: {{stack: level-{i + 1}}}\n"
+            f"nodes:\n  n{i}: {{role: app}}\n",
+        )
+    with pytest.raises(ConfigError) as exc:
+        load_stack(stacks / "level-0.yaml")
+    assert (
+        "includes read more than 32 stack files in all (each include counts, the same file "
+        "again too)" in {p.message for p in exc.value.problems}
+    )
+
+
+def test_a_problem_reached_twice_is_reported_once_as_found(stacks: Path) -> None:
+    write(stacks, "leaf", "name: leaf\nimage: x\nnodes:\n  l: {role: nope}\n")
+    for side in ("left", "right"):
+        write(
+            stacks,
+            side,
+            f"name: {side}\nimage: x\ninclude:\n  f: {{stack: leaf}}\nnodes:\n  {side}: {{}}\n",
+        )
+    top = write(
+        stacks,
+        "top",
+        "name: top\nimage: x\ninclude:\n  a: {stack: left}\n  b: {stack: right}\n"
+        "nodes:\n  t: {role: app}\n",
+    )
+    with pytest.raises(ConfigError) as exc:
+        load_stack(top)
+    assert [m for m in messages(exc) if "(with" in m] == []
+    assert len([m for m in messages(exc) if m.startswith("leaf.yaml:4:")]) == 1

@@ -10,7 +10,7 @@ import pytest
 from hachaos.errors import ConfigError, HachaosError
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
-from hachaos.tls.client import client_context
+from hachaos.tls.client import run_tls_config
 
 STACK = """\
 name: web
@@ -75,7 +75,7 @@ def test_files_may_not_shadow_the_runs_certificate(tmp_path: Path) -> None:
     ]
 
 
-def test_client_context_needs_a_tls_stack(tmp_path: Path) -> None:
+def test_run_tls_config_needs_a_tls_stack(tmp_path: Path) -> None:
     spec = load_stack(stack(tmp_path, "null"))
     with pytest.raises(HachaosError, match="declares no 'tls'"):
-        client_context(RunningStack(spec, "hc-1", "docker", {}, 0.0))
+        run_tls_config(RunningStack(spec, "hc-1", "docker", {}, 0.0))

@@ -13,6 +13,7 @@ import pytest
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
+from hachaos.clients.http import JsonHttpClient, TlsConfig
 from hachaos.errors import HachaosError
 from hachaos.history import Outcome
 from hachaos.probes.http import HttpGetProbe
@@ -101,13 +102,14 @@ def https_server(tmp_path: Path) -> Iterator[tuple[RunTls, int]]:
     server.server_close()
 
 
-def _trusting(ca: Path) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=str(ca))
+def _get(port: int, ca: Path | None = None) -> HttpGetProbe:
+    tls = TlsConfig(ca.read_text()) if ca is not None else None
+    return HttpGetProbe(JsonHttpClient(lambda: ("127.0.0.1", port), 2.0, tls), "/")
 
 
 def test_probe_verifies_against_the_runs_ca(https_server: tuple[RunTls, int]) -> None:
     run, port = https_server
-    probe = HttpGetProbe("127.0.0.1", port, "/", 2.0, tls=_trusting(run.ca_path))
+    probe = _get(port, run.ca_path)
     assert probe.attempt(1).outcome is Outcome.OK
 
 
@@ -116,11 +118,11 @@ def test_probe_refuses_another_runs_certificate(
 ) -> None:
     _, port = https_server
     other = write_run_tls(TlsSpec(nodes=("lb",)), "hc-5", tmp_path)
-    attempt = HttpGetProbe("127.0.0.1", port, "/", 2.0, tls=_trusting(other.ca_path)).attempt(1)
+    attempt = _get(port, other.ca_path).attempt(1)
     assert attempt.outcome is Outcome.FAIL
-    assert "SSLCertVerificationError" in (attempt.error or "")
+    assert "TLS certificate not trusted for '127.0.0.1'" in (attempt.error or "")
 
 
 def test_plain_http_probe_against_tls_port_is_not_ok(https_server: tuple[RunTls, int]) -> None:
     _, port = https_server
-    assert HttpGetProbe("127.0.0.1", port, "/", 2.0).attempt(1).outcome is not Outcome.OK
+    assert _get(port).attempt(1).outcome is not Outcome.OK
