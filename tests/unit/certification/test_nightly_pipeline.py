@@ -11,8 +11,9 @@ import pytest
 from certfakes import record_of, runs
 
 from hachaos.cli import main
+from hachaos.errors import InfraError
 from hachaos.report import nightly_tools
-from hachaos.report.allure_html import ALLURE_VERSION, allure_config, strip_analytics
+from hachaos.report.allure_html import ALLURE_VERSION, allure_config, generate, strip_analytics
 
 GTAG = """<body><div id="app"></div>
     <script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>
@@ -111,3 +112,30 @@ def test_nightly_tools_say_what_to_install_when_not_root(monkeypatch: pytest.Mon
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(nightly_tools.SetupError, match="install nodejs npm"):
         nightly_tools.apt_install(["node", "npm"])
+
+
+def test_a_report_replaces_the_previous_one_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Allure does not empty its output folder: last night's results must not linger in it
+    monkeypatch.setenv("GTAG", GTAG)
+    out = tmp_path / "out"
+    (out / "data" / "test-results").mkdir(parents=True)
+    (out / "data" / "test-results" / "last-night.json").write_text("{}")
+    done = generate(str(_fake_allure(tmp_path)), tmp_path, out, tmp_path / "h.jsonl", "n")
+    assert done.output == out
+    assert not (out / "data").exists()
+    assert (out / "index.html").is_file()
+    assert not list(tmp_path.glob(".out.new"))
+
+
+def test_a_failed_generation_leaves_the_previous_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("last night")
+    failing = tmp_path / "allure"
+    failing.write_text("#!/bin/sh\necho 'no results' >&2\nexit 1\n")
+    failing.chmod(failing.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(InfraError, match="allure generate failed \\(1\\): no results"):
+        generate(str(failing), tmp_path, out, tmp_path / "h.jsonl", "n")
+    assert (out / "index.html").read_text() == "last night"
