@@ -123,3 +123,18 @@ def test_cli_missing_scenarios_exit_2_unless_allowed(
     assert len(err) == 1
     assert f"{cand}: missing b" in err[0]
     assert main(["compare", str(base), str(cand), "--allow-missing"]) == 0
+
+
+def test_a_slower_sentinel_failover_stays_a_regression() -> None:
+    # down-after-milliseconds 1000 -> 4000: recovery 2.31 s -> 5.33 s (measured last session);
+    # the baseline's spread is that of three real runs; the candidate's is made wide on purpose
+    base = record_of({"s": runs("s", [2.3286, 2.2849, 2.3282], resolution_s=0.06)})
+    for slow in ([5.33], [4.5, 5.33, 6.2]):
+        cand = record_of({"s": runs("s", slow, resolution_s=0.06)})
+        row = _row(compare(base, cand).rows, "recovery_time_s")
+        assert row.change is Change.WORSE, row
+    single = compare(
+        record_of({"s": runs("s", [2.31], resolution_s=0.06)}),
+        record_of({"s": runs("s", [5.33], resolution_s=0.06)}),
+    )
+    assert _row(single.rows, "recovery_time_s").change is Change.WORSE
