@@ -8,14 +8,15 @@ from pathlib import Path
 
 from hachaos.certification.compare import Comparison, compare
 from hachaos.certification.load import BadRecord, load_certification
+from hachaos.certification.record import Certification
 from hachaos.certification.render import markdown, table
 
 EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 
 
-def missing_line(comparison: Comparison, baseline: Path, candidate: Path) -> str | None:
-    """One line naming the file that lacks scenarios the other has, or None."""
+def missing_line(comparison: Comparison, baseline: str, candidate: str) -> str | None:
+    """One line naming the side that lacks scenarios the other has, or None."""
     parts = []
     if comparison.only_baseline:
         parts.append(f"{candidate}: missing {', '.join(comparison.only_baseline)} (in {baseline})")
@@ -24,24 +25,35 @@ def missing_line(comparison: Comparison, baseline: Path, candidate: Path) -> str
     return "; ".join(parts) or None
 
 
+def compare_records(
+    base: Certification,
+    cand: Certification,
+    names: tuple[str, str],
+    allow_missing: bool,
+    md: Path | None,
+) -> int:
+    """Print the table, write the Markdown summary if asked; the exit code."""
+    comparison = compare(base, cand)
+    print("\n".join(table(comparison)))
+    if md is not None:
+        md.parent.mkdir(parents=True, exist_ok=True)
+        md.write_text(markdown(comparison, base, cand, names))
+        print(f"summary: {md}")
+    missing = missing_line(comparison, *names)
+    if missing and not allow_missing:
+        print(f"hachaos compare: scenarios not on both sides: {missing}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_REGRESSION if comparison.regressions else 0
+
+
 def compare_files(baseline: Path, candidate: Path, allow_missing: bool, md: Path | None) -> int:
-    """Load both, print the table, write the Markdown summary if asked; the exit code."""
+    """Load both and compare them (`compare_records`); exit 2 on a file that is no record."""
     try:
         base, cand = load_certification(baseline), load_certification(candidate)
     except BadRecord as exc:
         print(f"hachaos compare: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    comparison = compare(base, cand)
-    print("\n".join(table(comparison)))
-    if md is not None:
-        md.parent.mkdir(parents=True, exist_ok=True)
-        md.write_text(markdown(comparison, base, cand, (str(baseline), str(candidate))))
-        print(f"summary: {md}")
-    missing = missing_line(comparison, baseline, candidate)
-    if missing and not allow_missing:
-        print(f"hachaos compare: scenarios not on both sides: {missing}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return EXIT_REGRESSION if comparison.regressions else 0
+    return compare_records(base, cand, (str(baseline), str(candidate)), allow_missing, md)
 
 
 def run(args: argparse.Namespace) -> int:
