@@ -10,7 +10,8 @@ The rule, as `hachaos compare` prints it:
 * any other measurement regresses when the candidate's median is worse than the baseline's
   median by more than its noise, the largest of: either side's spread over its repeats
   (max - min), the two sides' resolutions (±) added, 10% of the baseline median, and a floor
-  (0.01 for error rates, 1 ms for p99 latencies). "Worse" is higher, except for measurements whose
+  (0.01 for error rates, 1 ms for p99 latencies); tails (p99s, maxima) only against a baseline
+  of at least 3 runs, shown otherwise. "Worse" is higher, except for measurements whose
   budget is a minimum (≥), where it is lower. Traffic counts (acknowledged writes and builds, the
   ack rate, the HTTP load's requests) are informational (see `measures`).
 """
@@ -21,14 +22,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hachaos.certification.build import SEVERITY
-from hachaos.certification.measures import Kind, floor, kind
+from hachaos.certification.measures import MIN_TAIL_RUNS, Kind, floor, kind
 from hachaos.certification.record import Certification, Distribution, ScenarioRecord
 
 RULE = (
     "regression = a worse verdict; lost/unexpected/duplicated writes or builds where the "
     "baseline had none; or a median worse than the baseline's by more than max(spread of either "
     "side over repeats, both resolutions added, 10% of the baseline median, floor 0.01 for error "
-    "rates / 1 ms for p99s)"
+    "rates / 1 ms for p99s); p99s and maxima only against a baseline of 3 runs or more"
 )
 RELATIVE = 0.10
 
@@ -124,6 +125,9 @@ def _measure_row(
     what = kind(name)
     if what is Kind.INFORMATIONAL:
         return Row(scenario, name, describe(base), describe(cand), "", "", Change.INFO)
+    if what is Kind.TAIL and base.n < MIN_TAIL_RUNS:
+        note = f"<{MIN_TAIL_RUNS} runs"
+        return Row(scenario, name, describe(base), describe(cand), "", note, Change.INFO)
     if what is Kind.COUNTED and base.max == 0:
         more = cand.max - base.max
         return Row(scenario, name, describe(base), describe(cand), _num(more), "0", _sign(more, 0))

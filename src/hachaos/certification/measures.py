@@ -5,8 +5,12 @@
 * counted: data the system lost, invented or doubled (lost / unexpected / duplicated writes,
   lost / stuck / duplicated / unacknowledged builds): where the baseline had none, any is a
   regression;
-* measured: everything else (times, rates, latencies), judged against its noise, with a floor
-  for error rates (0.01) and p99 latencies (1 ms), the probe's and the HTTP load's alike.
+* tail: p99s and maxima (`p99_ms.*`, `load.p99_ms.*`, `pickup_p99_s`, `finish_p99_s`,
+  `finish_max_s`): a window's p99 is a handful of its slowest ops, one host hiccup away from
+  doubling, so a tail is judged only against a baseline of at least `MIN_TAIL_RUNS` runs (its
+  spread is then the run-to-run noise); against fewer it is shown, not judged;
+* measured: everything else (times, rates), judged against its noise; error rates and p99s have
+  a floor (0.01, 1 ms), the probe's and the HTTP load's alike.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class Kind(StrEnum):
 
     INFORMATIONAL = "informational"
     COUNTED = "counted"
+    TAIL = "tail"
     MEASURED = "measured"
 
 
@@ -35,6 +40,8 @@ COUNTED = frozenset(
         "unacknowledged_builds",
     }
 )
+TAIL_SUFFIXES = ("_p99_s", "_max_s")
+MIN_TAIL_RUNS = 3
 RATE_FLOOR = 0.01
 P99_FLOOR_MS = 1.0
 
@@ -43,7 +50,11 @@ def kind(name: str) -> Kind:
     """The kind of the measurement called `name`."""
     if name in INFORMATIONAL or name.startswith(INFORMATIONAL_PREFIXES):
         return Kind.INFORMATIONAL
-    return Kind.COUNTED if name in COUNTED else Kind.MEASURED
+    if name in COUNTED:
+        return Kind.COUNTED
+    if name.removeprefix("load.").startswith("p99_ms") or name.endswith(TAIL_SUFFIXES):
+        return Kind.TAIL
+    return Kind.MEASURED
 
 
 def floor(name: str) -> float:

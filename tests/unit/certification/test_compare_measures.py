@@ -74,3 +74,25 @@ def test_a_load_error_rate_within_its_floor_is_not_a_regression() -> None:
         "load.error_rate.during",
     )
     assert row.change is Change.WORSE
+
+
+@pytest.mark.parametrize(
+    "name", ["p99_ms.after", "load.p99_ms.during", "pickup_p99_s", "finish_p99_s", "finish_max_s"]
+)
+def test_p99s_and_maxima_are_tails(name: str) -> None:
+    assert kind(name) is Kind.TAIL
+
+
+def test_a_tail_against_one_baseline_run_is_shown_not_judged() -> None:
+    # night 2 vs night 1 of redis-sentinel-kill-master: the `after` window's 20 ops, its p99 is
+    # the slowest of them, 1.96 ms one night and 4.36 ms the next
+    row = _row({"p99_ms.after": [1.957]}, {"p99_ms.after": [4.358]}, "p99_ms.after")
+    assert row.change is Change.INFO
+    assert row.tolerance == "<3 runs"
+
+
+def test_a_tail_against_three_baseline_runs_is_judged_by_their_spread() -> None:
+    base = {"p99_ms.after": [1.9, 2.0, 4.4]}
+    assert _row(base, {"p99_ms.after": [4.358]}, "p99_ms.after").change is Change.SAME
+    worse = _row(base, {"p99_ms.after": [9.0, 9.5, 10.0]}, "p99_ms.after")
+    assert worse.change is Change.WORSE
