@@ -2,10 +2,12 @@
 
 For each history: the timeline PNG, the verdict table, the metrics samples and the
 certification record built and written, timed against the history's own span (a lower bound
-of the scenario's wall time, which also boots and tears down a stack). With --allure and
---results, also times `allure generate` on a results folder and prints the artifacts' sizes.
+of the scenario's wall time, which also boots and tears down a stack) and, with --junit, against
+the run's real wall time (its JUnit testcase time: setup, call and teardown, found by the
+`run_id` property). With --allure and --results, also times `allure generate` on a results
+folder and prints the artifacts' sizes.
 
-    python benchmarks/report_overhead.py reports/histories/*.jsonl
+    python benchmarks/report_overhead.py reports/histories/*.jsonl --junit reports/junit.xml
     python benchmarks/report_overhead.py H.jsonl --allure .tox/allure3/node_modules/.bin/allure \
         --results reports/allure-results
 """
@@ -16,6 +18,7 @@ import argparse
 import statistics
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from hachaos.certification.build import certification
@@ -69,6 +72,22 @@ def _reporting_s(result: ScenarioResult, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def _wall_times(junit: Path | None) -> dict[str, float]:
+    """run id -> the testcase's wall time (s), from a JUnit file's `run_id` properties."""
+    if junit is None:
+        return {}
+    walls: dict[str, float] = {}
+    for case in ET.parse(junit).iter("testcase"):
+        for prop in case.iter("property"):
+            if prop.get("name") == "run_id":
+                walls[str(prop.get("value"))] = float(case.get("time") or 0)
+    return walls
+
+
+def _share(took: float, span: float) -> float:
+    return took / span if span else 0.0
+
+
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -78,23 +97,35 @@ def main() -> None:
     parser.add_argument("histories", nargs="+", type=Path)
     parser.add_argument("--allure", help="Allure 3 binary, to time report generation")
     parser.add_argument("--results", type=Path, help="Allure results folder for --allure")
+    parser.add_argument("--junit", type=Path, help="JUnit XML of the runs: real wall times")
     args = parser.parse_args()
+    walls = _wall_times(args.junit)
     timeline_png(History(), "warm-up")  # matplotlib's import and font cache, paid once a session
-    shares = []
+    shares, wall_shares = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for path in args.histories:
             history = History.from_jsonl(path.read_text().splitlines())
-            took = _reporting_s(_result(path, history), Path(tmp))
+            result = _result(path, history)
+            took = _reporting_s(result, Path(tmp))
             span = _span_s(history)
-            shares.append(took / span if span else 0.0)
-            print(
+            shares.append(_share(took, span))
+            line = (
                 f"{path.name}: {len(history.ops)} ops over {span:.1f}s; "
                 f"plot+table+metrics+record {took * 1000:.0f} ms = {100 * shares[-1]:.2f}%"
             )
+            if (wall := walls.get(result.run_id)) is not None:
+                wall_shares.append(_share(took, wall))
+                line += f" of the span, {100 * wall_shares[-1]:.2f}% of the run's {wall:.1f}s"
+            print(line)
     print(
         f"median share of the history's span: {100 * statistics.median(shares):.2f}% "
         f"(max {100 * max(shares):.2f}%)"
     )
+    if wall_shares:
+        print(
+            f"median share of the run's wall time: {100 * statistics.median(wall_shares):.2f}% "
+            f"(max {100 * max(wall_shares):.2f}%, {len(wall_shares)} runs)"
+        )
     if args.allure and args.results:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "report"

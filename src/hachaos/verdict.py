@@ -608,8 +608,12 @@ def _builds(budget: Budget, builds: BuildLedgerResult | None) -> _Section:
             )
     ms += [
         Measurement("pickup_p50_s", builds.pickup.p50, None, "s", None),
-        Measurement("pickup_p99_s", builds.pickup.p99, None, "s", None),
-        Measurement("finish_p99_s", builds.finish.p99, None, "s", None),
+        Measurement(
+            "pickup_p99_s", builds.pickup.p99, None, "s", None, builds.pickup.p99_resolution
+        ),
+        Measurement(
+            "finish_p99_s", builds.finish.p99, None, "s", None, builds.finish.p99_resolution
+        ),
         Measurement("finish_max_s", builds.finish.max, None, "s", None),
         Measurement("abandoned_executions", builds.abandoned, None, "", None),
     ]
@@ -743,7 +747,9 @@ def _rate(stats: PhaseStats, limit: float | None) -> tuple[Measurement, list[_Fi
 def _p99(stats: PhaseStats, limit: float | None) -> tuple[Measurement, list[_Finding]]:
     value = stats.p99_ms
     ok = None if limit is None or value is None else value <= limit
-    m = Measurement(f"p99_ms.{stats.phase}", value, limit, "ms", ok)
+    interval = stats.p99_interval_ms
+    spread = (interval[1] - interval[0]) / 2 if interval is not None else None
+    m = Measurement(f"p99_ms.{stats.phase}", value, limit, "ms", ok, spread)
     if ok is False:
         return m, [_fail(Reason.P99, f"p99 {stats.phase} = {value:.1f}ms > {limit:g}ms")]
     return m, []

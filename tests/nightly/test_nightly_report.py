@@ -1,8 +1,8 @@
 """The generated nightly report, opened in headless Chromium as a person would open it.
 
-Run by `tox -e nightly` after `hachaos report`; HACHAOS_REPORT_DIR and HACHAOS_CERTIFICATION
-point elsewhere when needed. The report is served over HTTP (Allure 3 loads its data with
-fetch, which file:// URLs refuse) and each page's DOM is read after its scripts ran.
+Run by `tox -e nightly` after `hachaos report`; HACHAOS_REPORT_DIR, HACHAOS_CERTIFICATION and
+HACHAOS_NIGHT_DIR point elsewhere when needed. The report is served over HTTP (Allure 3 loads its
+data with fetch, which file:// URLs refuse) and each page's DOM is read after its scripts ran.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 
 REPORT = Path(os.environ.get("HACHAOS_REPORT_DIR", "reports/allure-report"))
 CERTIFICATION = Path(os.environ.get("HACHAOS_CERTIFICATION", "reports/certification.json"))
+HISTORY = Path(os.environ.get("HACHAOS_NIGHT_DIR", "reports/nightly")) / "allure-history.jsonl"
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -76,13 +77,25 @@ def scenarios() -> list[str]:
     return names
 
 
-def result_ids() -> dict[str, str]:
-    """Scenario title → the id of one of its results in the generated report."""
-    ids: dict[str, str] = {}
+def results() -> dict[str, dict[str, object]]:
+    """Scenario title → one of its results in the generated report (Allure's JSON)."""
+    found: dict[str, dict[str, object]] = {}
     for path in sorted((REPORT / "data" / "test-results").glob("*.json")):
         data = json.loads(path.read_text())
-        ids.setdefault(data["name"], data["id"])
-    return ids
+        found.setdefault(data["name"], data)
+    return found
+
+
+def result_ids() -> dict[str, str]:
+    """Scenario title → the id of one of its results in the generated report."""
+    return {name: str(data["id"]) for name, data in results().items()}
+
+
+def earlier_nights(history_id: str) -> int:
+    """How many nights before this one ran the result with `history_id` (Allure's history file;
+    its last line is this night's, appended by the generation just done)."""
+    lines = [json.loads(line) for line in HISTORY.read_text().splitlines() if line.strip()]
+    return sum(history_id in night["testResults"] for night in lines[:-1])
 
 
 def test_overview_lists_every_scenario(base_url: str) -> None:
@@ -97,3 +110,14 @@ def test_a_scenario_page_shows_verdict_table_and_timeline(base_url: str) -> None
     assert "hachaos-verdict" in page, "no verdict table on the scenario page"
     assert "recovery_time_s" in page or "measurement" in page
     assert re.search(r">timeline<.{0,400}image/png", page), "no timeline picture on the page"
+
+
+def test_a_scenario_page_shows_its_earlier_nights(base_url: str) -> None:
+    name = scenarios()[0]
+    result = results()[name]
+    earlier = earlier_nights(str(result["historyId"]))
+    if not earlier:
+        pytest.skip(f"first night of {name} in {HISTORY}: no history to show yet")
+    page = dom(f"{base_url}#/{result['id']}/history")
+    shown = page.count('history-item"')
+    assert 1 <= shown <= earlier, f"{earlier} earlier night(s) in {HISTORY}, {shown} on the page"

@@ -3,14 +3,17 @@
 The rule, as `hachaos compare` prints it:
 
 * a verdict that got worse (pass → inconclusive → fail) is a regression;
-* counted writes and builds (lost, unexpected, duplicated writes; lost, stuck, duplicated
-  builds): any increase of the worst run is a regression;
+* counted data (lost, unexpected, duplicated writes; lost, stuck, duplicated, unacknowledged
+  builds): where the baseline's worst run had none, any in the candidate's worst run is a
+  regression (no tolerance); where the baseline already had some (a scenario that accepts a
+  bounded loss), the count is judged like the measurements below;
 * any other measurement regresses when the candidate's median is worse than the baseline's
   median by more than its noise, the largest of: either side's spread over its repeats
   (max - min), the two sides' resolutions (±) added, 10% of the baseline median, and a floor
-  (0.01 for error rates, 1 ms for p99 latencies, the HTTP load's included). "Worse" is higher,
-  except for measurements whose budget is a minimum (≥), where it is lower. `acknowledged` is
-  informational.
+  (0.01 for error rates, 1 ms for p99 latencies); tails (p99s, maxima) only against a baseline
+  of at least 3 runs, shown otherwise. "Worse" is higher, except for measurements whose
+  budget is a minimum (≥), where it is lower. Traffic counts (acknowledged writes and builds, the
+  ack rate, the HTTP load's requests) are informational (see `measures`).
 """
 
 from __future__ import annotations
@@ -19,22 +22,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hachaos.certification.build import SEVERITY
+from hachaos.certification.measures import MIN_TAIL_RUNS, Kind, floor, kind
 from hachaos.certification.record import Certification, Distribution, ScenarioRecord
 
 RULE = (
-    "regression = a worse verdict; more lost/unexpected/duplicated writes or lost/stuck/"
-    "duplicated builds; or a median worse "
-    "than the baseline's by more than max(spread of either side over repeats, both resolutions "
-    "added, 10% of the baseline median, floor 0.01 for rates / 1 ms for latencies)"
+    "regression = a worse verdict; lost/unexpected/duplicated writes or builds where the "
+    "baseline had none; or a median worse than the baseline's by more than max(spread of either "
+    "side over repeats, both resolutions added, 10% of the baseline median, floor 0.01 for error "
+    "rates / 1 ms for p99s); p99s and maxima only against a baseline of 3 runs or more"
 )
 RELATIVE = 0.10
-COUNTED = frozenset(
-    {
-        *("lost_writes", "unexpected_writes", "duplicated"),
-        *("lost_builds", "stuck_builds", "duplicated_builds"),
-    }
-)
-INFORMATIONAL = frozenset({"acknowledged"})
 
 
 class Change(StrEnum):
@@ -136,9 +133,13 @@ def _measure_row(
     if base is None or cand is None:
         change = Change.NEW if base is None else Change.GONE
         return Row(scenario, name, describe(base), describe(cand), "", "", change)
-    if name in INFORMATIONAL:
+    what = kind(name)
+    if what is Kind.INFORMATIONAL:
         return Row(scenario, name, describe(base), describe(cand), "", "", Change.INFO)
-    if name in COUNTED:
+    if what is Kind.TAIL and base.n < MIN_TAIL_RUNS:
+        note = f"<{MIN_TAIL_RUNS} runs"
+        return Row(scenario, name, describe(base), describe(cand), "", note, Change.INFO)
+    if what is Kind.COUNTED and base.max == 0:
         more = cand.max - base.max
         return Row(scenario, name, describe(base), describe(cand), _num(more), "0", _sign(more, 0))
     tol = tolerance(name, base, cand)
@@ -155,17 +156,7 @@ def _measure_row(
 def tolerance(name: str, base: Distribution, cand: Distribution) -> float:
     """How much worse the candidate's median may be before it counts as a regression."""
     resolution = (base.resolution or 0.0) + (cand.resolution or 0.0)
-    return max(base.spread, cand.spread, resolution, RELATIVE * abs(base.median), _floor(name))
-
-
-def _floor(name: str) -> float:
-    """error_rate.W, expect.W.error_rate, load.error_rate.W; p99_ms.W, load.p99_ms.W."""
-    parts = name.split(".")
-    if "error_rate" in parts:
-        return 0.01
-    if "p99_ms" in parts:
-        return 1.0
-    return 0.0
+    return max(base.spread, cand.spread, resolution, RELATIVE * abs(base.median), floor(name))
 
 
 def _sign(worse_by: float, tol: float) -> Change:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hachaos.checks.latency import percentile
+from hachaos.checks.latency import percentile, percentile_interval
 from hachaos.history import History, Outcome
 
 
@@ -52,18 +52,27 @@ class BuildRecord:
 
 @dataclass(frozen=True)
 class Spread:
-    """A distribution in seconds: count, median, p99, max."""
+    """A distribution in seconds: count, median, p99 (with its ~95 % interval), max."""
 
     n: int
     p50: float | None
     p99: float | None
     max: float | None
+    p99_interval: tuple[float, float] | None = None
 
     @classmethod
     def of(cls, values: Iterable[float]) -> Spread:
         """The spread of `values`."""
         vs = sorted(values)
-        return cls(len(vs), percentile(vs, 50), percentile(vs, 99), vs[-1] if vs else None)
+        top = vs[-1] if vs else None
+        return cls(
+            len(vs), percentile(vs, 50), percentile(vs, 99), top, percentile_interval(vs, 99)
+        )
+
+    @property
+    def p99_resolution(self) -> float | None:
+        """Half the p99's interval: how precisely this many values pin it down."""
+        return (self.p99_interval[1] - self.p99_interval[0]) / 2 if self.p99_interval else None
 
 
 @dataclass(frozen=True)

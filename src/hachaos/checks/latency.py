@@ -8,7 +8,9 @@
 * after: ops that started at or after the boundary.
 
 Without an inject event every op is "before". Percentiles are nearest-rank over the latencies
-(end - start) of ok ops only; failed and indeterminate ops count in the error rate.
+(end - start) of ok ops only; failed and indeterminate ops count in the error rate. The p99 comes
+with the interval that holds the true p99 with ~95 % confidence (`percentile_interval`): a p99 of
+20 ops is only known to lie between the 18th and the slowest, and comparisons must know that.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from enum import StrEnum
 from hachaos.checks._ops import select_ops
 from hachaos.checks.recovery import injected_at, recovery_time
 from hachaos.history import FaultPhase, History, Op, Outcome
+
+Z95 = 1.96  # two-sided 95 % of a normal distribution
 
 
 class Phase(StrEnum):
@@ -44,6 +48,7 @@ class PhaseStats:
     p50_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
+    p99_interval_ms: tuple[float, float] | None = None  # see percentile_interval
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,23 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return ordered[rank - 1]
 
 
+def percentile_interval(
+    values: Sequence[float], p: float, z: float = Z95
+) -> tuple[float, float] | None:
+    """Distribution-free ~95 % confidence interval of the population's `p`-th percentile: the
+    sorted values at ranks floor(n·q - z·s) and ceil(n·q + z·s) + 1, with q = p/100 and
+    s = sqrt(n·q·(1 - q)) (how many values fall below the percentile is binomial, taken as
+    normal), clamped to the sample; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    n, q = len(ordered), p / 100
+    centre, half = n * q, z * math.sqrt(n * q * (1 - q))
+    low = min(n, max(1, math.floor(centre - half)))
+    high = min(n, max(1, math.ceil(centre + half) + 1))
+    return ordered[low - 1], ordered[high - 1]
+
+
 def phase_stats(phase: Phase, ops: Sequence[Op]) -> PhaseStats:
     """Count outcomes and compute ok-latency percentiles of one window."""
     ok_ms = [(o.end_ns - o.start_ns) / 1e6 for o in ops if o.outcome is Outcome.OK]
@@ -93,6 +115,7 @@ def phase_stats(phase: Phase, ops: Sequence[Op]) -> PhaseStats:
         percentile(ok_ms, 50),
         percentile(ok_ms, 95),
         percentile(ok_ms, 99),
+        percentile_interval(ok_ms, 99),
     )
 
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 from hachaos.certification.compare import Comparison, compare
 from hachaos.certification.load import BadRecord, load_certification
+from hachaos.certification.record import Certification
 from hachaos.certification.render import markdown, table
 
 EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 
 
-def missing_line(comparison: Comparison, baseline: Path, candidate: Path) -> str | None:
-    """One line naming the file that lacks scenarios the other has (or runs of its own
+def missing_line(comparison: Comparison, baseline: str, candidate: str) -> str | None:
+    """One line naming the side that lacks scenarios the other has (or runs of its own
     repeats), or None."""
     parts = []
     if comparison.only_baseline:
@@ -28,30 +29,41 @@ def missing_line(comparison: Comparison, baseline: Path, candidate: Path) -> str
     return "; ".join(parts) or None
 
 
-def compare_files(baseline: Path, candidate: Path, allow_missing: bool, md: Path | None) -> int:
-    """Load both, print the table, write the Markdown summary if asked; the exit code."""
-    try:
-        base, cand = load_certification(baseline), load_certification(candidate)
-    except BadRecord as exc:
-        print(f"hachaos compare: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+def compare_records(
+    base: Certification,
+    cand: Certification,
+    names: tuple[str, str],
+    allow_missing: bool,
+    md: Path | None,
+) -> int:
+    """Print the table, write the Markdown summary if asked; the exit code."""
     comparison = compare(base, cand)
     print("\n".join(table(comparison)))
     if md is not None:
         try:
             md.parent.mkdir(parents=True, exist_ok=True)
-            md.write_text(markdown(comparison, base, cand, (str(baseline), str(candidate))))
+            md.write_text(markdown(comparison, base, cand, names))
         except OSError as exc:
             print(
                 f"hachaos compare: cannot write the summary {md}: {exc.strerror}", file=sys.stderr
             )
             return EXIT_BAD_INPUT
         print(f"summary: {md}")
-    missing = missing_line(comparison, baseline, candidate)
+    missing = missing_line(comparison, *names)
     if missing and not allow_missing:
         print(f"hachaos compare: scenarios not on both sides: {missing}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_REGRESSION if comparison.regressions else 0
+
+
+def compare_files(baseline: Path, candidate: Path, allow_missing: bool, md: Path | None) -> int:
+    """Load both and compare them (`compare_records`); exit 2 on a file that is no record."""
+    try:
+        base, cand = load_certification(baseline), load_certification(candidate)
+    except BadRecord as exc:
+        print(f"hachaos compare: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return compare_records(base, cand, (str(baseline), str(candidate)), allow_missing, md)
 
 
 def run(args: argparse.Namespace) -> int:

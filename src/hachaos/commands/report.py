@@ -1,31 +1,39 @@
 """`hachaos report`: the night's HTML report (Allure 3, history from the previous nights) and the
-certification comparison against the previous night, which this night then replaces."""
+certification comparison against the last nights pooled (`report.nights`, `certification.pool`),
+among which this night is then kept."""
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
-from hachaos.commands.compare import EXIT_BAD_INPUT, compare_files
+from hachaos.certification.load import BadRecord, load_certification
+from hachaos.certification.pool import pooled
+from hachaos.commands.compare import EXIT_BAD_INPUT, compare_records
 from hachaos.report.allure_html import generate
+from hachaos.report.nights import kept, store
 
 
-def _compare_with_last_night(args: argparse.Namespace) -> int:
-    previous = args.night_dir / "certification.json"
+def _compare_with_last_nights(args: argparse.Namespace) -> int:
     if not args.certification.is_file():
         print(f"hachaos report: {args.certification}: no certification record from this run")
         return EXIT_BAD_INPUT
+    try:  # a record compare cannot read must not become a baseline
+        tonight = load_certification(args.certification)
+        previous = [load_certification(path) for path in kept(args.night_dir)]
+    except BadRecord as exc:
+        print(f"hachaos report: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     code = 0
-    if previous.is_file():
-        print(f"comparison with the previous night ({previous}):")
-        code = compare_files(previous, args.certification, True, args.markdown)
+    if previous:
+        label = f"the last {len(previous)} night(s) pooled ({args.night_dir})"
+        print(f"comparison with {label}:")
+        names = (label, str(args.certification))
+        code = compare_records(pooled(previous), tonight, names, True, args.markdown)
     else:
         print(f"no previous night in {args.night_dir}: this night becomes the baseline")
-    if code != EXIT_BAD_INPUT:  # a record compare could not read must not become the baseline
-        args.night_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(args.certification, previous)
+    store(args.night_dir, args.certification, tonight, args.keep_nights)
     return code
 
 
@@ -48,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if "generate" in steps and (code := _generate(args)) != 0:
         return code
-    return _compare_with_last_night(args) if "compare" in steps else 0
+    return _compare_with_last_nights(args) if "compare" in steps else 0
 
 
 def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,6 +76,13 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--markdown", type=Path, default=Path("reports/certification.md"))
     p.add_argument("--allure", default="allure", help="the Allure 3 binary (default: allure)")
     p.add_argument("--name", default="hachaos nightly", help="report name")
+    p.add_argument(
+        "--keep-nights",
+        type=int,
+        default=5,
+        metavar="N",
+        help="nights kept and pooled as the baseline of the comparison (default 5)",
+    )
     p.add_argument(
         "--steps",
         default="generate,compare",

@@ -3,6 +3,8 @@
 Allure 3 keeps history in the file its `historyPath` setting names (it writes no `history/`
 folder) and reads our `*-perf.json` metrics. Its report templates embed an analytics script;
 `ALLURE_NO_ANALYTICS` only reaches some of them, so the generated HTML is also stripped of it.
+Allure writes into its output folder without emptying it, so each report is generated into a
+fresh folder that then replaces the previous one: no file of an earlier night is left behind.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -63,13 +66,16 @@ def strip_analytics(output: Path) -> int:
 def generate(
     allure: str, results: Path, output: Path, history: Path, name: str, *, timeout_s: float = 300
 ) -> Generated:
-    """Run `allure generate`; InfraError (one line) when it fails or is missing."""
+    """Run `allure generate` into a fresh folder that replaces `output`; InfraError (one line)
+    when it fails or is missing (the previous report is then left as it was)."""
     history.parent.mkdir(parents=True, exist_ok=True)
     config = output.parent / f".{output.name}.allurerc.json"
+    staging = output.parent / f".{output.name}.new"
+    shutil.rmtree(staging, ignore_errors=True)
     output.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(json.dumps(allure_config(output, history, name), indent=2))
+    config.write_text(json.dumps(allure_config(staging, history, name), indent=2))
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true"}
-    cmd = [allure, "generate", str(results), "--config", str(config), "--output", str(output)]
+    cmd = [allure, "generate", str(results), "--config", str(config), "--output", str(staging)]
     started = time.monotonic()
     try:
         done = subprocess.run(
@@ -83,5 +89,7 @@ def generate(
         last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise InfraError(f"allure generate failed ({done.returncode}): {last[0]}")
     seconds = time.monotonic() - started
-    strip_analytics(output)
+    strip_analytics(staging)
+    shutil.rmtree(output, ignore_errors=True)
+    staging.rename(output)
     return Generated(output, seconds)

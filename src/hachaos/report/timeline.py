@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.history import FaultEvent, FaultPhase, History, Op, Outcome, StepEvent, StepOutcome
@@ -117,6 +118,16 @@ def _mark_recovery(ax: Axes, recovery: Recovery | None, t0: int) -> None:
     )
 
 
+def _log_latency_axis(ax: Axes) -> None:
+    """Log scale labelled at 1, 2 and 5 of every decade (a plot within one decade still has
+    labels), without minor ticks, which are costly to lay out (fastest of 12 drawings of two
+    runs: 259 -> 217 ms)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
 def timeline_png(history: History, title: str, recovery: Recovery | None = None) -> bytes:
     """The run's operations over time as a PNG image."""
     ops = history.ops
@@ -130,7 +141,7 @@ def timeline_png(history: History, title: str, recovery: Recovery | None = None)
         _shade(ax, fault_spans(history, t0, end_s))
         _mark_steps(ax, history.steps, t0)
         _mark_recovery(ax, recovery, t0)
-        ax.set_yscale("log")
+        _log_latency_axis(ax)
         ax.legend(loc="upper right", fontsize=8)
     else:
         ax.text(0.5, 0.5, "no operations recorded", ha="center", transform=ax.transAxes)

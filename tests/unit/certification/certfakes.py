@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hachaos.certification.build import certification, run_record, scenario_record
-from hachaos.certification.record import Certification, HostFacts, RunRecord
+from hachaos.certification.record import Certification, HostFacts, MeasuredValue, RunRecord
 from hachaos.checks.recovery import Recovery, RecoveryStatus
 from hachaos.checks.steady import SteadyState
 from hachaos.history import FaultEvent, FaultPhase, History, Op, Outcome
@@ -92,3 +92,21 @@ def record_of(scenarios: dict[str, list[RunRecord]]) -> Certification:
     base = record()
     recs = {n: scenario_record(n, "redis-sentinel", rs) for n, rs in scenarios.items()}
     return base.model_copy(update={"scenarios": recs})
+
+
+def measured_runs(values: dict[str, list[float]], unit: str = "") -> list[RunRecord]:
+    """Passing runs, run k measuring values[name][k] for each name (no budget, no resolution)."""
+    count = len(next(iter(values.values())))
+    return [
+        RunRecord(
+            run_id=f"hc-{k:08x}",
+            seed=42,
+            outcome=VerdictOutcome.PASS,
+            reason=Reason.WITHIN_BUDGET.value,
+            detail="",
+            measurements=[
+                MeasuredValue(name=n, value=vs[k], unit=unit) for n, vs in values.items()
+            ],
+        )
+        for k in range(count)
+    ]

@@ -147,7 +147,8 @@ def _one(name: str, values: list[float], unit: str = "") -> Certification:
 def test_the_noise_floor_applies_to_every_error_rate_and_p99(
     name: str, base: float, cand: float, unit: str
 ) -> None:
-    row = _row(compare(_one(name, [base], unit), _one(name, [cand], unit)).rows, name)
+    # three runs a side: p99s are judged only against a baseline of three or more
+    row = _row(compare(_one(name, [base] * 3, unit), _one(name, [cand] * 3, unit)).rows, name)
     assert row.change is Change.SAME
 
 
@@ -182,3 +183,18 @@ def test_runs_missing_from_a_repeated_scenario_are_not_passed_over(
         f"hachaos compare: scenarios not on both sides: {cand}: s has 2 of 3 runs"
     ]
     assert main(["compare", str(base), str(cand), "--allow-missing"]) == 0
+
+
+def test_a_slower_sentinel_failover_stays_a_regression() -> None:
+    # down-after-milliseconds 1000 -> 4000, three real runs each (this branch): recovery
+    # 2.32/2.39/2.39 s -> 5.33/5.38/5.29 s; also with a candidate spread made wide on purpose
+    base = record_of({"s": runs("s", [2.3152, 2.3937, 2.3877], resolution_s=0.08)})
+    for slow in ([5.3314, 5.3830, 5.2935], [4.5, 5.33, 6.2]):
+        cand = record_of({"s": runs("s", slow, resolution_s=0.07)})
+        row = _row(compare(base, cand).rows, "recovery_time_s")
+        assert row.change is Change.WORSE, row
+    single = compare(
+        record_of({"s": runs("s", [2.31], resolution_s=0.06)}),
+        record_of({"s": runs("s", [5.33], resolution_s=0.06)}),
+    )
+    assert _row(single.rows, "recovery_time_s").change is Change.WORSE

@@ -11,8 +11,9 @@ import pytest
 from certfakes import record_of, runs
 
 from hachaos.cli import main
+from hachaos.errors import InfraError
 from hachaos.report import nightly_tools
-from hachaos.report.allure_html import ALLURE_VERSION, allure_config, strip_analytics
+from hachaos.report.allure_html import ALLURE_VERSION, allure_config, generate, strip_analytics
 
 GTAG = """<body><div id="app"></div>
     <script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>
@@ -111,3 +112,87 @@ def test_nightly_tools_say_what_to_install_when_not_root(monkeypatch: pytest.Mon
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(nightly_tools.SetupError, match="install nodejs npm"):
         nightly_tools.apt_install(["node", "npm"])
+
+
+def test_a_report_replaces_the_previous_one_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Allure does not empty its output folder: last night's results must not linger in it
+    monkeypatch.setenv("GTAG", GTAG)
+    out = tmp_path / "out"
+    (out / "data" / "test-results").mkdir(parents=True)
+    (out / "data" / "test-results" / "last-night.json").write_text("{}")
+    done = generate(str(_fake_allure(tmp_path)), tmp_path, out, tmp_path / "h.jsonl", "n")
+    assert done.output == out
+    assert not (out / "data").exists()
+    assert (out / "index.html").is_file()
+    assert not list(tmp_path.glob(".out.new"))
+
+
+def test_a_failed_generation_leaves_the_previous_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("last night")
+    failing = tmp_path / "allure"
+    failing.write_text("#!/bin/sh\necho 'no results' >&2\nexit 1\n")
+    failing.chmod(failing.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(InfraError, match="allure generate failed \\(1\\): no results"):
+        generate(str(failing), tmp_path, out, tmp_path / "h.jsonl", "n")
+    assert (out / "index.html").read_text() == "last night"
+
+
+def _night(path: Path, recovery: float, day: int) -> Path:
+    rec = record_of({"s": runs("s", [recovery], resolution_s=0.13)})
+    path.write_text(
+        rec.model_copy(update={"created": f"2026-12-{day:02d}T02:00:00+00:00"}).to_json()
+    )
+    return path
+
+
+def _compare(tmp_path: Path, tonight: Path, *extra: str) -> int:
+    night = tmp_path / "nightly"
+    return main(["report", "--steps=compare", f"--night-dir={night}", f"--certification={tonight}",
+                 f"--markdown={tmp_path / 'c.md'}", *extra])  # fmt: skip
+
+
+def test_the_last_nights_are_pooled_as_the_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # postgres-kill-primary's recovery on three real nights, then 10.13 s: within the nights'
+    # spread, though 16 % slower than the last night alone
+    for day, recovery in enumerate((10.57, 10.56, 8.71), start=1):
+        assert _compare(tmp_path, _night(tmp_path / f"n{day}.json", recovery, day)) in (0, 1)
+    capsys.readouterr()
+    assert _compare(tmp_path, _night(tmp_path / "n4.json", 10.13, 4)) == 0
+    out = capsys.readouterr().out
+    assert "the last 3 night(s) pooled" in out
+    assert "[8.71..10.57, n=3]" in out
+    assert _compare(tmp_path, _night(tmp_path / "n5.json", 25.0, 5)) == 1
+
+
+def test_only_the_newest_nights_are_kept(tmp_path: Path) -> None:
+    for day in range(1, 5):
+        _compare(tmp_path, _night(tmp_path / f"n{day}.json", 2.0, day), "--keep-nights=2")
+    kept = sorted(p.name for p in (tmp_path / "nightly" / "nights").iterdir())
+    assert kept == ["2026-12-03T020000+0000.json", "2026-12-04T020000+0000.json"]
+    last = (tmp_path / "nightly" / "certification.json").read_text()
+    assert last == (tmp_path / "n4.json").read_text()
+
+
+def test_a_night_folder_from_before_offers_its_last_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "nightly").mkdir()
+    _night(tmp_path / "nightly" / "certification.json", 2.0, 1)
+    assert _compare(tmp_path, _night(tmp_path / "n2.json", 9.0, 2)) == 1
+    assert "the last 1 night(s) pooled" in capsys.readouterr().out
+
+
+def test_an_unreadable_kept_night_is_exit_2_and_tonight_is_not_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "nightly" / "nights").mkdir(parents=True)
+    (tmp_path / "nightly" / "nights" / "2026-12-01.json").write_text('{"format": "hachaos-cert')
+    assert _compare(tmp_path, _night(tmp_path / "n2.json", 2.0, 2)) == 2
+    assert "2026-12-01.json:1: truncated" in capsys.readouterr().err
+    assert not (tmp_path / "nightly" / "certification.json").exists()

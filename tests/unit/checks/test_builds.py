@@ -24,7 +24,8 @@ def test_every_acknowledged_build_finished_once_is_valid() -> None:
     r = check_builds(h, recs)
     assert r.valid is True
     assert r.acknowledged == 2
-    assert r.pickup == Spread(2, pytest.approx(0.2), 0.5, 0.5)  # type: ignore[arg-type]
+    assert r.pickup == Spread(2, pytest.approx(0.2), 0.5, 0.5, (pytest.approx(0.2), 0.5))  # type: ignore[arg-type]
+    assert r.pickup.p99_resolution == pytest.approx(0.15)  # 2 values: p99 anywhere in [0.2, 0.5]
     assert r.finish.max == 1.0
 
 
