@@ -78,3 +78,11 @@ def test_redis_test_hosts_run_the_docker_settings_from_a_file_sentinel_can_rewri
         command = docker.nodes[name].command
         assert command is not None
         assert _conf(files[conf_path]) == _flags(list(command))
+
+
+def test_redis_test_hosts_sentinels_are_configured_as_the_docker_stacks() -> None:
+    machines = load_stack(FIXTURES / "redis-sentinel" / "vms.yaml")
+    docker = load_stack(REPO / "fixtures" / "stacks" / "redis-sentinel.yaml")
+    conf = "/etc/redis/hachaos-sentinel.conf"
+    for name in ("sentinel-1", "sentinel-2", "sentinel-3"):
+        assert machines.nodes[name].files[conf] == docker.nodes[name].files[conf]
