@@ -36,10 +36,12 @@ class MappedSentinel(Sentinel):
         # redis.sentinel is unannotated (redis-py ships types, but not for these methods)
         super().__init__(sentinels, sentinel_kwargs=common, **common)  # type: ignore[no-untyped-call]
         self._translate = translate
+        self.named: tuple[str, int] | None = None  # the in-stack address named last
 
     def discover_master(self, service_name: str) -> tuple[str, int]:
         """The master's runner-reachable address; MasterNotFoundError if unmapped."""
         host, port = super().discover_master(service_name)  # type: ignore[no-untyped-call]
+        self.named = (str(host), int(port))
         mapped = self._translate(host, int(port))
         if mapped is None:
             raise MasterNotFoundError(f"master {host}:{port} is not a node of this stack")

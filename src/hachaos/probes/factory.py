@@ -41,7 +41,7 @@ ProbeBuilder = Callable[[ProbeSpec, RunningStack, str], Probe]
 def _redis_sentinel_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
     topo = stack.topology_as(RedisSentinelTopology, "probe redis-sentinel-write")
     sentinel = sentinel_for(stack, timeout_s=spec.timeout_ms / 1000)
-    return RedisSentinelWriteProbe(sentinel, topo.master_name, prefix)
+    return RedisSentinelWriteProbe(sentinel, topo.master_name, prefix, node_name=node_namer(stack))
 
 
 def _redis_discovery_write(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:

@@ -10,7 +10,7 @@ from redis import Redis
 from hachaos.clients.redis_discovery import Endpoint, SentinelDiscovery, one_attempt_client
 from hachaos.history import Outcome
 from hachaos.probes.base import Attempt
-from hachaos.probes.redis_sentinel import classify
+from hachaos.probes.redis_sentinel import classify, error_name
 
 NO_ANSWER = "NoSentinelAnswer"
 
@@ -56,7 +56,7 @@ class RedisDiscoveryWriteProbe:
             client.connection_pool.disconnect()
             if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
                 self._discovery.forget(found.named)
-            return Attempt(classify(exc), type(exc).__name__, key, node)
+            return Attempt(classify(exc), error_name(exc), key, node)
         return Attempt(Outcome.OK, key=key, value=node)
 
     def _client(self, address: Endpoint) -> Redis:

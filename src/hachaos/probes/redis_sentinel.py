@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import redis
 
 from hachaos.clients.redis_sentinel import MappedSentinel
@@ -27,16 +29,37 @@ def classify(exc: Exception) -> Outcome:
     return Outcome.FAIL  # a server reply (READONLY, LOADING, ...): refused
 
 
+def error_name(exc: Exception) -> str:
+    """The error's class and, for a server's refusal, its reply code (`ResponseError:
+    NOREPLICAS`, not the rest of the message): which refusal it was shows in the history."""
+    name = type(exc).__name__
+    if isinstance(exc, redis.ResponseError):
+        code = str(exc).split(" ", 1)[0]
+        if code.isalpha() and code.isupper():
+            return f"{name}: {code}"
+    return name
+
+
 class RedisSentinelWriteProbe:
-    """SET `<prefix>:<seq>` on whatever master the Sentinels name, one attempt each."""
+    """SET `<prefix>:<seq>` on whatever master the Sentinels name, one attempt each.
+
+    A refusal names, as the op's value, the node that refused (`node_name` maps the in-stack
+    address the Sentinels named to a node name)."""
 
     kind = "write"
 
     def __init__(
-        self, sentinel: MappedSentinel, master_name: str, prefix: str, process: str = "probe"
+        self,
+        sentinel: MappedSentinel,
+        master_name: str,
+        prefix: str,
+        process: str = "probe",
+        node_name: Callable[[str], str] | None = None,
     ):
         self.process = process
         self._prefix = prefix
+        self._sentinel = sentinel
+        self._node_name = node_name
         self._client = sentinel.master_client(master_name)
 
     def attempt(self, seq: int) -> Attempt:
@@ -45,10 +68,19 @@ class RedisSentinelWriteProbe:
         try:
             self._client.set(key, str(seq))
         except Exception as exc:
+            # the node the connection was made to (named at connect time): only a server's
+            # reply proves the write reached it
+            refused_by = self._refused_by() if isinstance(exc, redis.ResponseError) else None
             if _NOREPLICAS in str(exc):
                 self._client.connection_pool.disconnect()  # ask the Sentinels again next time
-            return Attempt(classify(exc), type(exc).__name__, key)
+            return Attempt(classify(exc), error_name(exc), key, refused_by)
         return Attempt(Outcome.OK, key=key)
+
+    def _refused_by(self) -> str | None:
+        named = self._sentinel.named
+        if named is None or self._node_name is None:
+            return None
+        return self._node_name(named[0])
 
     def close(self) -> None:
         """Drop connections."""

@@ -31,7 +31,8 @@ class FaultOutcome:
 
 
 def fault_phase(run: RunContext, fault: FaultSpec) -> FaultOutcome:
-    """Inject, observe until recovered (and the hold time passed), revert, await the heal."""
+    """Inject, observe until recovered (and the hold time passed), revert, await the heal,
+    then observe again until clients have recovered from what the revert did to them."""
     spec, bus = run.spec, run.bus
     with ExitStack() as active:
         with bus.step("inject", action=fault.action):
@@ -56,6 +57,8 @@ def fault_phase(run: RunContext, fault: FaultSpec) -> FaultOutcome:
             active.close()
         bus.emit(Progress("revert", "every fault reverted"))
     heal = _heal(run)
+    if effective:
+        _observe_recovery(run)
     return FaultOutcome(tuple(f.target for f in injected) if effective else (), heal, effective)
 
 
@@ -76,12 +79,14 @@ def steps_phase(run: RunContext) -> FaultOutcome:
 
 
 def _observe_recovery(run: RunContext) -> None:
-    """After the schedule, its reverts and the heal: observe (within `recovery.observe_s`)
-    until clients have recovered since the recovery origin, so recovery can be confirmed.
+    """After the fault or schedule, its reverts and the heal: observe (within
+    `recovery.observe_s`) until clients have recovered since the recovery origin, so recovery
+    can be confirmed.
 
     The reverts themselves can disturb clients (a restarted node, a Sentinel that still names
     the old master): `sustain_ops` ops after them are seen first, so a recovery reached before
-    the reverts does not end the observation before their effect shows."""
+    the reverts does not end the observation before their effect shows; a disturbance is an
+    extra outage window, and recovery is measured to the end of the last one."""
     spec, bus = run.spec, run.bus
     origin = origins(run.history, spec.recovery.from_step).recovery_ns
     with bus.step("recover", observe_s=f"{spec.recovery.observe_s:g}"):

@@ -50,3 +50,39 @@ def test_every_machine_runs_sshd_and_one_service_per_node(tmp_path: Path) -> Non
             conf = machines.nodes[node].files["/etc/supervisor/hachaos.conf"]
             assert "[program:sshd]" in conf
             assert spec.service is not None and f"[program:{spec.service.supervisor}]" in conf
+
+
+def _flags(command: list[str]) -> dict[str, str]:
+    """`redis-server --save "" --replicaof h 6379` as {"save": '""', "replicaof": "h 6379"}."""
+    flags: dict[str, list[str]] = {}
+    for token in command[1:]:
+        if token.startswith("--"):
+            values = flags[token.removeprefix("--")] = []
+        else:
+            values.append(token or '""')
+    return {flag: " ".join(values) for flag, values in flags.items()}
+
+
+def _conf(text: str) -> dict[str, str]:
+    return {k: v for k, _, v in (line.partition(" ") for line in text.splitlines() if line)}
+
+
+def test_redis_test_hosts_run_the_docker_settings_from_a_file_sentinel_can_rewrite() -> None:
+    machines = load_stack(FIXTURES / "redis-sentinel" / "vms.yaml")
+    docker = load_stack(REPO / "fixtures" / "stacks" / "redis-sentinel.yaml")
+    for name in ("redis-1", "redis-2", "redis-3"):
+        files = machines.nodes[name].files
+        conf_path = "/etc/redis/hachaos-redis.conf"
+        program = files["/etc/supervisor/hachaos.conf"].split("[program:redis]")[1]
+        assert f"command=redis-server {conf_path}\n" in program  # nothing overrides the file
+        command = docker.nodes[name].command
+        assert command is not None
+        assert _conf(files[conf_path]) == _flags(list(command))
+
+
+def test_redis_test_hosts_sentinels_are_configured_as_the_docker_stacks() -> None:
+    machines = load_stack(FIXTURES / "redis-sentinel" / "vms.yaml")
+    docker = load_stack(REPO / "fixtures" / "stacks" / "redis-sentinel.yaml")
+    conf = "/etc/redis/hachaos-sentinel.conf"
+    for name in ("sentinel-1", "sentinel-2", "sentinel-3"):
+        assert machines.nodes[name].files[conf] == docker.nodes[name].files[conf]

@@ -32,6 +32,7 @@ class FakeClient:
 class FakeSentinel:
     def __init__(self, client: FakeClient) -> None:
         self.client = client
+        self.named: tuple[str, int] | None = ("10.0.0.7", 6379)
 
     def master_client(self, name: str) -> Any:
         return self.client
@@ -39,7 +40,14 @@ class FakeSentinel:
 
 def _probe(error: Exception | None) -> tuple[RedisSentinelWriteProbe, FakeClient]:
     client = FakeClient(error)
-    return RedisSentinelWriteProbe(FakeSentinel(client), "m", "p"), client  # type: ignore[arg-type]
+    names = {"10.0.0.7": "redis-2"}
+    probe = RedisSentinelWriteProbe(
+        FakeSentinel(client),  # type: ignore[arg-type]
+        "m",
+        "p",
+        node_name=lambda ip: names.get(ip, ip),
+    )
+    return probe, client
 
 
 def test_noreplicas_is_refused_and_rediscovers_the_master() -> None:
@@ -47,6 +55,9 @@ def test_noreplicas_is_refused_and_rediscovers_the_master() -> None:
     attempt = probe.attempt(3)
     assert attempt.outcome is Outcome.FAIL and attempt.key == "p:3"
     assert client.connection_pool.disconnects == 1
+    # which refusal, and from which node, is in the history (not the message's prose)
+    assert attempt.error == "ResponseError: NOREPLICAS"
+    assert attempt.value == "redis-2"
 
 
 def test_other_refusals_keep_the_connection() -> None:
@@ -54,3 +65,16 @@ def test_other_refusals_keep_the_connection() -> None:
     assert probe.attempt(0).outcome is Outcome.FAIL
     assert client.connection_pool.disconnects == 0
     assert _probe(None)[0].attempt(1).outcome is Outcome.OK
+
+
+def test_errors_before_a_reply_name_no_node() -> None:
+    attempt = _probe(redis.ConnectionError("Error 111 connecting. Connection refused."))[0].attempt(
+        1
+    )
+    assert attempt.outcome is Outcome.FAIL
+    assert attempt.error == "ConnectionError" and attempt.value is None
+
+
+def test_replies_without_a_code_keep_the_class_name_only() -> None:
+    assert _probe(redis.ResponseError("lowercase words"))[0].attempt(1).error == "ResponseError"
+    assert _probe(redis.ReadOnlyError("You can't write"))[0].attempt(1).error == "ReadOnlyError"
