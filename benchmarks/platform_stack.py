@@ -1,8 +1,12 @@
 """The CI-platform stack, measured (figures only, never timed assertions).
 
 python benchmarks/platform_stack.py [--runs 3] [--probe-s 20] [--load-s 20] [--users 8]
+                                   [--boot-only]
 
-Per run: boot time (images built) and teardown time. On the first run, with the stack up:
+Per run: boot time (images built) and teardown time, and the boot's timeline: per node when it
+was created, started (once what it waits for was ready) and ready, and the critical path (from
+the node ready last back through the wait that held each start back). On the first run, with
+the stack up (the probe and the load not with `--boot-only`):
 - memory: the sum of every container's resident memory (Docker's `memory_stats.usage` minus
   the inactive page cache, as `docker stats` shows it), and the largest containers;
 - the build probe's resolution: the probe alone for `--probe-s` s (one enqueue every 100 ms over
@@ -25,6 +29,7 @@ from typing import Any
 
 from hachaos.backends.docker.backend import DockerBackend
 from hachaos.backends.docker.labels import new_run_id
+from hachaos.boot_timeline import critical_path, format_timeline
 from hachaos.checks.latency import percentile
 from hachaos.history import History, Outcome
 from hachaos.probes.build import BuildProbe
@@ -44,6 +49,16 @@ def spread(name: str, values: list[float], unit: str = "s") -> str:
         f"{name:10} median {statistics.median(values):6.2f}{unit}  min {min(values):6.2f}{unit}  "
         f"max {max(values):6.2f}{unit}  ({', '.join(f'{v:.2f}' for v in values)})"
     )
+
+
+def print_timeline(run: int, stack: RunningStack) -> None:
+    """Per node: created, started, ready; then the chain of waits that decided the boot."""
+    print(f"run {run + 1}: boot {stack.boot_s:.2f}s")
+    for line in format_timeline(stack.timeline):
+        print("  " + line)
+    path = critical_path(stack.timeline)
+    steps = [f"{b.node} {b.started_s:.1f}->{b.ready_s:.1f}" for b in path]
+    print("  critical path: " + " => ".join(steps))
 
 
 def memory(backend: DockerBackend, stack: RunningStack) -> None:
@@ -132,6 +147,9 @@ def main() -> None:
     parser.add_argument("--probe-s", type=float, default=20.0)
     parser.add_argument("--load-s", type=float, default=20.0)
     parser.add_argument("--users", type=int, default=8)
+    parser.add_argument(
+        "--boot-only", action="store_true", help="boot, memory, teardown (no probe, no load)"
+    )
     args = parser.parse_args()
     spec = load_stack(REPO / "fixtures" / "stacks" / "platform.yaml")
     backend = DockerBackend()
@@ -142,8 +160,10 @@ def main() -> None:
         try:
             stack = backend.up(spec, run_id)
             boots.append(time.monotonic() - t0)
+            print_timeline(i, stack)
             if i == 0:
                 memory(backend, stack)
+            if i == 0 and not args.boot_only:
                 probe_resolution(stack, args.probe_s)
                 throughput(stack, args.load_s, args.users)
         finally:

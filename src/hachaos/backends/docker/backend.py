@@ -24,6 +24,7 @@ from hachaos.backends.docker.provision import (
 )
 from hachaos.backends.docker.readiness import wait_ready
 from hachaos.backends.docker.teardown import reap
+from hachaos.boot_timeline import TimelineRecorder
 from hachaos.capabilities import Capability
 from hachaos.events import ProgressFn, no_progress
 from hachaos.node import NodeRef
@@ -68,9 +69,11 @@ class DockerBackend:
         t0 = time.monotonic()
         stack = with_proxy_node(stack)
         ready: list[str] = []
+        timeline = TimelineRecorder()
 
         def on_ready(node: str) -> None:
             ready.append(node)
+            timeline.ready(node)
             progress(f"nodes ready {len(ready)}/{len(stack.nodes)} ({node})")
 
         require_images(self.api, {stack.image_of(n) for n in stack.nodes})
@@ -80,8 +83,11 @@ class DockerBackend:
         tls = write_run_tls(stack.tls, run_id) if stack.tls is not None else None
         try:
             network = create_network(self.api, run_id, stack.name)
+            previous: list[str] = []
             for wave in stack.start_waves():
-                started = self._create_and_start(stack, run_id, network, wave, tls)
+                marks = (timeline, tuple(previous))
+                started = self._create_and_start(stack, run_id, network, wave, tls, marks=marks)
+                previous = wave
                 nodes.update(started)
                 remaining = max(0.1, deadline - time.monotonic())
                 wait_ready(stack, started, remaining, on_ready=on_ready)
@@ -91,7 +97,10 @@ class DockerBackend:
             reap(self.api, run_id)
             forget_run_tls(run_id)
             raise
-        return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0, tls=tls)
+        boot_s = time.monotonic() - t0
+        return RunningStack(
+            stack, run_id, self.name, dict(nodes), boot_s, tls=tls, timeline=timeline.timeline()
+        )
 
     def _create_and_start(
         self,
@@ -100,13 +109,18 @@ class DockerBackend:
         network: str,
         wave: list[str],
         tls: RunTls | None,
+        *,
+        marks: tuple[TimelineRecorder, tuple[str, ...]],
     ) -> dict[str, DockerNode]:
         api = self.api
+        timeline, waited_for = marks
 
         def make(node: str) -> DockerNode:
             files = tls.files_for(node) if tls is not None else ()
             cid = create_node(api, stack, run_id, network, node, host_files=files)
+            timeline.created(node)
             start_node(api, cid, node)
+            timeline.started(node, waited_for)
             return DockerNode(api, cid, node, stack.nodes[node].role.value, run_id)
 
         with ThreadPoolExecutor(max_workers=len(wave)) as pool:
