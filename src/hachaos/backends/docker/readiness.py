@@ -1,19 +1,16 @@
-"""Waiting for nodes to be ready: every check polled with one shared deadline."""
+"""Waiting for a node to be ready: its checks polled, in order, until a deadline."""
 
 from __future__ import annotations
 
 import re
 import socket
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from hachaos.backends.docker.node import DockerNode
-from hachaos.clock import REAL_CLOCK, Clock, wait_until
-from hachaos.errors import DeadlineExceeded, StackNotReady
+from hachaos.clock import Clock, wait_until
 from hachaos.probes.tcp import closed_at_once
-from hachaos.spec.models import ReadyCheck, StackSpec
+from hachaos.spec.models import ReadyCheck
 
 TCP_SETTLE_S = 0.1
 
@@ -84,38 +81,3 @@ def wait_node(
     if state.exited:
         abort.set()  # no point waiting for the others: the stack cannot become healthy
     return state
-
-
-def wait_ready(
-    stack: StackSpec,
-    nodes: dict[str, DockerNode],
-    timeout_s: float,
-    clock: Clock = REAL_CLOCK,
-    on_ready: Callable[[str], None] = lambda _node: None,
-) -> None:
-    """Wait for every node in parallel, calling `on_ready(name)` as each becomes ready;
-    StackNotReady with each bad node's last 50 log lines."""
-    failures: dict[str, str] = {}
-    abort = threading.Event()
-    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
-        futures = {
-            pool.submit(wait_node, node, stack.nodes[name].ready, timeout_s, clock, abort): name
-            for name, node in nodes.items()
-        }
-        for fut in as_completed(futures):
-            name = futures[fut]
-            try:
-                state = fut.result()
-            except DeadlineExceeded as exc:
-                abort.set()
-                last = exc.last.detail if isinstance(exc.last, CheckState) else exc.last
-                failures[name] = f"not ready after {timeout_s:.1f}s (last check: {last})"
-            else:
-                if state.exited:
-                    failures[name] = state.detail
-                elif state.ready:
-                    on_ready(name)
-    if failures:
-        logs = {name: nodes[name].logs(tail=50) for name in failures}
-        summary = "; ".join(f"{n}: {why}" for n, why in sorted(failures.items()))
-        raise StackNotReady(f"stack '{stack.name}' did not become healthy: {summary}", logs)
