@@ -5,7 +5,9 @@ python benchmarks/platform_stack.py [--runs 3] [--probe-s 20] [--load-s 20] [--u
 
 Per run: boot time (images built) and teardown time, and the boot's timeline: per node when it
 was created, started (once what it waits for was ready) and ready, and the critical path (from
-the node ready last back through the wait that held each start back). On the first run, with
+the node ready last back through the wait that held each start back), and where the CPU went
+meanwhile (the whole host, each container with the checks run in it, the Docker engine's own
+processes). On the first run, with
 the stack up (the probe and the load not with `--boot-only`):
 - memory: the sum of every container's resident memory (Docker's `memory_stats.usage` minus
   the inactive page cache, as `docker stats` shows it), and the largest containers;
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import time
 from pathlib import Path
@@ -48,6 +51,54 @@ def spread(name: str, values: list[float], unit: str = "s") -> str:
     return (
         f"{name:10} median {statistics.median(values):6.2f}{unit}  min {min(values):6.2f}{unit}  "
         f"max {max(values):6.2f}{unit}  ({', '.join(f'{v:.2f}' for v in values)})"
+    )
+
+
+ENGINE = ("dockerd", "containerd", "containerd-shim")  # /proc comm names (15 chars at most)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def engine_cpu() -> dict[int, float]:
+    """CPU seconds (own and reaped children's: runc, docker-proxy) of each engine process."""
+    found: dict[int, float] = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or (proc / "comm").read_text().strip() not in ENGINE:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        found[int(proc.name)] = sum(int(f) for f in fields[11:15]) / TICK
+    return found
+
+
+def host_busy() -> tuple[float, float]:
+    """CPU seconds the whole host was busy and in all, from /proc/stat."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks) - idle) / TICK, sum(ticks) / TICK
+
+
+def print_boot_cpu(
+    backend: DockerBackend,
+    stack: RunningStack,
+    before: tuple[dict[int, float], tuple[float, float]],
+) -> None:
+    """Where the CPU went during the boot: the host, each container (checks run in them too),
+    the engine."""
+    engine = sum(v - before[0].get(pid, 0.0) for pid, v in engine_cpu().items())
+    busy, total = (a - b for a, b in zip(host_busy(), before[1], strict=True))
+    per_node = {}
+    for name, node in stack.nodes.items():
+        cid = getattr(node, "container_id", None)
+        if cid is not None:
+            stats = backend.api.stats(cid, stream=False, one_shot=True)
+            per_node[name] = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+    top = sorted(per_node.items(), key=lambda kv: -kv[1])[:6]
+    print(
+        f"  cpu: host busy {busy:.1f} of {total:.1f} CPU-s ({busy / total:.0%}); containers "
+        f"{sum(per_node.values()):.1f} CPU-s ({', '.join(f'{n} {v:.1f}' for n, v in top)}); "
+        f"engine {engine:.1f} CPU-s"
     )
 
 
@@ -156,11 +207,13 @@ def main() -> None:
     boots, downs = [], []
     for i in range(args.runs):
         run_id = new_run_id()
+        before = (engine_cpu(), host_busy())
         t0 = time.monotonic()
         try:
             stack = backend.up(spec, run_id)
             boots.append(time.monotonic() - t0)
             print_timeline(i, stack)
+            print_boot_cpu(backend, stack, before)
             if i == 0:
                 memory(backend, stack)
             if i == 0 and not args.boot_only:
