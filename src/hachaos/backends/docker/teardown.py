@@ -13,7 +13,6 @@ from hachaos.backends.base import ReapReport
 from hachaos.backends.docker import labels
 from hachaos.backends.docker.netns import helper_filter
 
-
 MAX_PARALLEL = 64
 
 
