@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
 from typing import Any
@@ -75,11 +76,10 @@ class DockerBackend:
         t0 = time.monotonic()
         timeline = TimelineRecorder()
         stack = with_proxy_node(stack)
-        ready: list[str] = []
+        ready = itertools.count(1)  # called from each node's thread: next() is atomic
 
         def on_ready(node: str) -> None:
-            ready.append(node)
-            progress(f"nodes ready {len(ready)}/{len(stack.nodes)} ({node})")
+            progress(f"nodes ready {next(ready)}/{len(stack.nodes)} ({node})")
 
         require_images(self.api, {stack.image_of(n) for n in stack.nodes})
         check_host_ports(stack)
