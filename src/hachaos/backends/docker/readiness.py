@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 from dataclasses import dataclass
 
+from hachaos.backends.docker.logwatch import LogWatch
 from hachaos.backends.docker.node import DockerNode
 from hachaos.clock import Clock, wait_until
 from hachaos.probes.tcp import closed_at_once
@@ -30,7 +30,7 @@ class CheckState:
     detail: str
 
 
-def _check(node: DockerNode, check: ReadyCheck) -> tuple[bool, str]:
+def _check(node: DockerNode, check: ReadyCheck, watch: LogWatch | None) -> tuple[bool, str]:
     if check.tcp is not None:
         return _tcp_open(*node.address().host_port(check.tcp), label=f"tcp {check.tcp}")
     if check.exec is not None:
@@ -38,7 +38,8 @@ def _check(node: DockerNode, check: ReadyCheck) -> tuple[bool, str]:
         ok = res.ok and (check.expect is None or check.expect in res.output)
         return ok, f"{' '.join(check.exec)} -> {res.exit_code}: {res.output.strip()[-120:]}"
     assert check.log is not None
-    found = re.search(check.log, node.logs(tail=400), re.MULTILINE) is not None
+    assert watch is not None, "a node with a log check is awaited with its LogWatch"
+    found = watch.search(check.log)
     return found, f"log /{check.log}/ {'seen' if found else 'not seen yet'}"
 
 
@@ -56,13 +57,15 @@ def _tcp_open(host: str, port: int, label: str) -> tuple[bool, str]:
     return (False, f"{label}: closed at once (nothing listening yet)") if closed else (True, label)
 
 
-def observe(node: DockerNode, checks: tuple[ReadyCheck, ...]) -> CheckState:
-    """Run a node's checks in order; stop at the first that fails."""
+def observe(
+    node: DockerNode, checks: tuple[ReadyCheck, ...], watch: LogWatch | None = None
+) -> CheckState:
+    """Run a node's checks in order (log checks on `watch`); stop at the first that fails."""
     state = node.state()
     if not state["Running"]:
         return CheckState(False, True, f"container exited with code {state.get('ExitCode')}")
     for check in checks:
-        ok, detail = _check(node, check)
+        ok, detail = _check(node, check, watch)
         if not ok:
             return CheckState(False, False, detail)
     return CheckState(True, False, "ready")
@@ -75,16 +78,22 @@ def wait_node(
     clock: Clock,
     abort: threading.Event,
 ) -> CheckState:
-    """Poll until the node is ready, has exited, or another node failed; else DeadlineExceeded."""
-    state = wait_until(
-        lambda: observe(node, checks),
-        lambda s: s.ready or s.exited or abort.is_set(),
-        what=f"node {node.name} ready",
-        timeout_s=timeout_s,
-        interval_s=POLL_S,
-        pace=READY_PACE,
-        clock=clock,
-    )
+    """Poll until the node is ready, has exited, or another node failed; else DeadlineExceeded.
+    Log checks search the node's output as it arrives (one followed stream while waiting)."""
+    watch = node.follow_logs() if any(c.log is not None for c in checks) else None
+    try:
+        state = wait_until(
+            lambda: observe(node, checks, watch),
+            lambda s: s.ready or s.exited or abort.is_set(),
+            what=f"node {node.name} ready",
+            timeout_s=timeout_s,
+            interval_s=POLL_S,
+            pace=READY_PACE,
+            clock=clock,
+        )
+    finally:
+        if watch is not None:
+            watch.close()
     if state.exited:
         abort.set()  # no point waiting for the others: the stack cannot become healthy
     return state
