@@ -10,9 +10,10 @@ import docker
 from hachaos.backends.docker.links import populate
 from hachaos.backends.docker.node import DockerNode
 from hachaos.backends.docker.provision import create_node, start_node
-from hachaos.backends.docker.readiness import CheckState, wait_node
-from hachaos.clock import Clock
+from hachaos.backends.docker.readiness import POLL_S, READY_PACE, CheckState, wait_node
+from hachaos.clock import Clock, wait_until
 from hachaos.errors import DeadlineExceeded
+from hachaos.proxy.client import ToxiproxyError, ToxiproxyUnavailable
 from hachaos.running import RunningStack
 from hachaos.spec.models import Role, StackSpec
 from hachaos.tls.run_files import RunTls
@@ -81,6 +82,7 @@ class DockerBooter:
     ) -> str | None:
         """Poll the node's checks; a proxy node is populated with the links once it answers."""
         checks = self.stack.nodes[node].ready
+        began = self.clock.now_ns()
         try:
             state: CheckState = wait_node(handle, checks, timeout_s, self.clock, abort)
         except DeadlineExceeded as exc:
@@ -89,5 +91,36 @@ class DockerBooter:
         if state.exited:
             return state.detail
         if state.ready and self.stack.links and handle.role == Role.PROXY.value:
-            populate(RunningStack(self.stack, self.run_id, "docker", {node: handle}, 0.0))
+            left = timeout_s - (self.clock.now_ns() - began) / 1e9
+            return self._populated(node, handle, max(0.1, left), abort)
+        return None
+
+    def _populated(
+        self, node: str, handle: DockerNode, timeout_s: float, abort: threading.Event
+    ) -> str | None:
+        """Populate the proxy once its API answers: an open port is not yet a serving API
+        (seen on a loaded host: the port check passed, the first POST was reset)."""
+        running = RunningStack(self.stack, self.run_id, "docker", {node: handle}, 0.0)
+
+        def attempt() -> ToxiproxyError | None:
+            try:
+                populate(running)
+            except ToxiproxyError as exc:
+                return exc
+            return None
+
+        try:
+            failed = wait_until(
+                attempt,
+                lambda e: not isinstance(e, ToxiproxyUnavailable) or abort.is_set(),
+                what=f"proxy {node} populated",
+                timeout_s=timeout_s,
+                interval_s=POLL_S,
+                pace=READY_PACE,
+                clock=self.clock,
+            )
+        except DeadlineExceeded as exc:
+            return f"not ready after {timeout_s:.1f}s (populating its links: {exc.last})"
+        if failed is not None and not isinstance(failed, ToxiproxyUnavailable):
+            raise failed  # the proxy answered and refused the links: not a matter of time
         return None
