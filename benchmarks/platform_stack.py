@@ -1,8 +1,14 @@
 """The CI-platform stack, measured (figures only, never timed assertions).
 
 python benchmarks/platform_stack.py [--runs 3] [--probe-s 20] [--load-s 20] [--users 8]
+                                   [--boot-only]
 
-Per run: boot time (images built) and teardown time. On the first run, with the stack up:
+Per run: boot time (images built) and teardown time, and the boot's timeline: per node when it
+was created, started (once what it waits for was ready) and ready, and the critical path (from
+the node ready last back through the wait that held each start back), and where the CPU went
+meanwhile (the whole host, each container with the checks run in it, the Docker engine's own
+processes). On the first run, with
+the stack up (the probe and the load not with `--boot-only`):
 - memory: the sum of every container's resident memory (Docker's `memory_stats.usage` minus
   the inactive page cache, as `docker stats` shows it), and the largest containers;
 - the build probe's resolution: the probe alone for `--probe-s` s (one enqueue every 100 ms over
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import time
 from pathlib import Path
@@ -25,6 +32,7 @@ from typing import Any
 
 from hachaos.backends.docker.backend import DockerBackend
 from hachaos.backends.docker.labels import new_run_id
+from hachaos.boot_timeline import critical_path, format_timeline
 from hachaos.checks.latency import percentile
 from hachaos.clients.http import JsonHttpClient
 from hachaos.history import History, Outcome
@@ -47,6 +55,64 @@ def spread(name: str, values: list[float], unit: str = "s") -> str:
         f"{name:10} median {statistics.median(values):6.2f}{unit}  min {min(values):6.2f}{unit}  "
         f"max {max(values):6.2f}{unit}  ({', '.join(f'{v:.2f}' for v in values)})"
     )
+
+
+ENGINE = ("dockerd", "containerd", "containerd-shim")  # /proc comm names (15 chars at most)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def engine_cpu() -> dict[int, float]:
+    """CPU seconds (own and reaped children's: runc, docker-proxy) of each engine process."""
+    found: dict[int, float] = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or (proc / "comm").read_text().strip() not in ENGINE:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        found[int(proc.name)] = sum(int(f) for f in fields[11:15]) / TICK
+    return found
+
+
+def host_busy() -> tuple[float, float]:
+    """CPU seconds the whole host was busy and in all, from /proc/stat."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks) - idle) / TICK, sum(ticks) / TICK
+
+
+def print_boot_cpu(
+    backend: DockerBackend,
+    stack: RunningStack,
+    before: tuple[dict[int, float], tuple[float, float]],
+) -> None:
+    """Where the CPU went during the boot: the host, each container (checks run in them too),
+    the engine."""
+    engine = sum(v - before[0].get(pid, 0.0) for pid, v in engine_cpu().items())
+    busy, total = (a - b for a, b in zip(host_busy(), before[1], strict=True))
+    per_node = {}
+    for name, node in stack.nodes.items():
+        cid = getattr(node, "container_id", None)
+        if cid is not None:
+            stats = backend.api.stats(cid, stream=False, one_shot=True)
+            per_node[name] = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+    top = sorted(per_node.items(), key=lambda kv: -kv[1])[:6]
+    print(
+        f"  cpu: host busy {busy:.1f} of {total:.1f} CPU-s ({busy / total:.0%}); containers "
+        f"{sum(per_node.values()):.1f} CPU-s ({', '.join(f'{n} {v:.1f}' for n, v in top)}); "
+        f"engine {engine:.1f} CPU-s"
+    )
+
+
+def print_timeline(run: int, stack: RunningStack) -> None:
+    """Per node: created, started, ready; then the chain of waits that decided the boot."""
+    print(f"run {run + 1}: boot {stack.boot_s:.2f}s")
+    for line in format_timeline(stack.timeline):
+        print("  " + line)
+    path = critical_path(stack.timeline)
+    steps = [f"{b.node} {b.started_s:.1f}->{b.ready_s:.1f}" for b in path]
+    print("  critical path: " + " => ".join(steps))
 
 
 def memory(backend: DockerBackend, stack: RunningStack) -> None:
@@ -136,18 +202,25 @@ def main() -> None:
     parser.add_argument("--probe-s", type=float, default=20.0)
     parser.add_argument("--load-s", type=float, default=20.0)
     parser.add_argument("--users", type=int, default=8)
+    parser.add_argument(
+        "--boot-only", action="store_true", help="boot, memory, teardown (no probe, no load)"
+    )
     args = parser.parse_args()
     spec = load_stack(REPO / "fixtures" / "stacks" / "platform.yaml")
     backend = DockerBackend()
     boots, downs = [], []
     for i in range(args.runs):
         run_id = new_run_id()
+        before = (engine_cpu(), host_busy())
         t0 = time.monotonic()
         try:
             stack = backend.up(spec, run_id)
             boots.append(time.monotonic() - t0)
+            print_timeline(i, stack)
+            print_boot_cpu(backend, stack, before)
             if i == 0:
                 memory(backend, stack)
+            if i == 0 and not args.boot_only:
                 probe_resolution(stack, args.probe_s)
                 throughput(stack, args.load_s, args.users)
         finally:

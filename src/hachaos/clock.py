@@ -66,16 +66,21 @@ def wait_until(
     what: str,
     timeout_s: float,
     interval_s: float = 0.1,
+    pace: float = 0.0,
     clock: Clock = REAL_CLOCK,
 ) -> T:
     """Poll `observe` until `done(observation)` holds; raise DeadlineExceeded with the last one.
 
     An exception raised by `observe` counts as an observation (its text is reported), so a
-    service that still refuses connections is simply "not yet".
+    service that still refuses connections is simply "not yet". With `pace` > 0 the wait after
+    an observation is at least `pace` times as long as the observation took: a costly check
+    (a process started in a container) then never keeps the machine busier than
+    1 / (1 + pace) of the time, however slow a loaded host makes it.
     """
     deadline = clock.now_ns() + int(timeout_s * 1e9)
     last: object = "nothing observed"
     while True:
+        began = clock.now_ns()
         try:
             value = observe()
         except Exception as exc:
@@ -84,7 +89,9 @@ def wait_until(
             if done(value):
                 return value
             last = value
-        remaining = (deadline - clock.now_ns()) / 1e9
+        now = clock.now_ns()
+        remaining = (deadline - now) / 1e9
         if remaining <= 0:
             raise DeadlineExceeded(what, timeout_s, last)
-        clock.wait(min(interval_s, remaining))
+        took = (now - began) / 1e9
+        clock.wait(min(max(interval_s, pace * took), remaining))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar, get_args
 
 from pydantic import BaseModel
 
+from hachaos.boot_timeline import NodeBoot
 from hachaos.errors import HachaosError
 from hachaos.node import Node
 from hachaos.spec.models import Role, StackSpec
@@ -30,6 +31,7 @@ class RunningStack:
     boot_s: float
     toxiproxy_url: str | None = None  # a Toxiproxy the backend knows (else: the proxy node's)
     tls: RunTls | None = None  # the run's certificates, when the stack declares `tls`
+    timeline: tuple[NodeBoot, ...] = ()  # per node: created, started, ready (when booted)
 
     def topology_as(self, kind: type[T], needed_by: str) -> T:
         """The stack's topology as `kind`; a one-line error naming who needed it otherwise."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import docker
@@ -12,24 +12,31 @@ from docker.errors import NotFound
 
 from hachaos.backends.base import ReapReport, RunInfo
 from hachaos.backends.docker import labels
+from hachaos.backends.docker.boot import DockerBooter, boot_needs
 from hachaos.backends.docker.engine import connect
 from hachaos.backends.docker.images import require_images
-from hachaos.backends.docker.links import populate, with_proxy_node
+from hachaos.backends.docker.links import with_proxy_node
 from hachaos.backends.docker.node import BACKEND, DockerNode
-from hachaos.backends.docker.provision import (
-    check_host_ports,
-    create_network,
-    create_node,
-    start_node,
-)
-from hachaos.backends.docker.readiness import wait_ready
+from hachaos.backends.docker.provision import check_host_ports, create_network
 from hachaos.backends.docker.teardown import reap
+from hachaos.boot_order import boot_in_order
+from hachaos.boot_timeline import TimelineRecorder
 from hachaos.capabilities import Capability
+from hachaos.errors import StackNotReady
 from hachaos.events import ProgressFn, no_progress
 from hachaos.node import NodeRef
 from hachaos.running import RunningStack
-from hachaos.spec.models import Role, StackSpec
-from hachaos.tls.run_files import RunTls, forget_run_tls, write_run_tls
+from hachaos.spec.models import StackSpec
+from hachaos.tls.run_files import forget_run_tls, write_run_tls
+
+
+def _not_ready(
+    stack: StackSpec, nodes: dict[str, DockerNode], failures: dict[str, str]
+) -> StackNotReady:
+    """The boot's failure: each bad node's reason, and its last 50 log lines."""
+    logs = {name: nodes[name].logs(tail=50) for name in failures if name in nodes}
+    summary = "; ".join(f"{n}: {why}" for n, why in sorted(failures.items()))
+    return StackNotReady(f"stack '{stack.name}' did not become healthy: {summary}", logs)
 
 
 def _run_info(run_id: str, containers: list[dict[str, Any]]) -> RunInfo:
@@ -64,54 +71,37 @@ class DockerBackend:
         return frozenset(Capability)
 
     def up(self, stack: StackSpec, run_id: str, progress: ProgressFn = no_progress) -> RunningStack:
-        """Create, start and wait for every node; on any failure remove what was created."""
+        """Create, start and wait for every node, each as soon as what it needs is ready (see
+        `hachaos.boot_order`); on any failure remove what was created."""
         t0 = time.monotonic()
+        timeline = TimelineRecorder()
         stack = with_proxy_node(stack)
-        ready: list[str] = []
+        ready = itertools.count(1)  # called from each node's thread: next() is atomic
 
         def on_ready(node: str) -> None:
-            ready.append(node)
-            progress(f"nodes ready {len(ready)}/{len(stack.nodes)} ({node})")
+            progress(f"nodes ready {next(ready)}/{len(stack.nodes)} ({node})")
 
         require_images(self.api, {stack.image_of(n) for n in stack.nodes})
         check_host_ports(stack)
-        deadline = t0 + stack.ready_timeout_s
-        nodes: dict[str, DockerNode] = {}
         tls = write_run_tls(stack.tls, run_id) if stack.tls is not None else None
         try:
             network = create_network(self.api, run_id, stack.name)
-            for wave in stack.start_waves():
-                started = self._create_and_start(stack, run_id, network, wave, tls)
-                nodes.update(started)
-                remaining = max(0.1, deadline - time.monotonic())
-                wait_ready(stack, started, remaining, on_ready=on_ready)
-                if stack.links and any(n.role == Role.PROXY.value for n in started.values()):
-                    populate(RunningStack(stack, run_id, self.name, dict(nodes), 0.0))
+            booter = DockerBooter(self.api, stack, run_id, network, tls=tls, clock=timeline.clock)
+            remaining = stack.ready_timeout_s - (time.monotonic() - t0)
+            booted = boot_in_order(
+                boot_needs(stack), booter, remaining, timeline=timeline, on_ready=on_ready
+            )
+            if booted.failures:
+                raise _not_ready(stack, booted.handles, booted.failures)
         except BaseException:
             reap(self.api, run_id)
             forget_run_tls(run_id)
             raise
-        return RunningStack(stack, run_id, self.name, dict(nodes), time.monotonic() - t0, tls=tls)
-
-    def _create_and_start(
-        self,
-        stack: StackSpec,
-        run_id: str,
-        network: str,
-        wave: list[str],
-        tls: RunTls | None,
-    ) -> dict[str, DockerNode]:
-        api = self.api
-
-        def make(node: str) -> DockerNode:
-            files = tls.files_for(node) if tls is not None else ()
-            cid = create_node(api, stack, run_id, network, node, host_files=files)
-            start_node(api, cid, node)
-            return DockerNode(api, cid, node, stack.nodes[node].role.value, run_id)
-
-        with ThreadPoolExecutor(max_workers=len(wave)) as pool:
-            made = list(pool.map(make, wave))
-        return {n.name: n for n in made}
+        boot_s = time.monotonic() - t0
+        nodes = {n: booted.handles[n] for n in stack.nodes}
+        return RunningStack(
+            stack, run_id, self.name, nodes, boot_s, tls=tls, timeline=timeline.timeline()
+        )
 
     def attach(self, stack: StackSpec, run_id: str) -> RunningStack:
         """Handles to the nodes of an existing run (e.g. one started by `hachaos up`)."""

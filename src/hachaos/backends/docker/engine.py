@@ -15,6 +15,9 @@ from docker.utils import kwargs_from_env
 from hachaos.errors import DockerUnavailable
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
+# connections kept for reuse: a boot and a teardown call the engine from a thread per node
+# (and a booting node with a log check holds one for its followed output)
+POOL_SIZE = 64
 
 
 def docker_host() -> str:
@@ -33,7 +36,9 @@ def _unavailable(exc: BaseException) -> DockerUnavailable:
 def connect(timeout_s: float = 120.0) -> docker.APIClient:
     """A low-level client whose engine answered a ping; DockerUnavailable otherwise."""
     try:
-        api = docker.APIClient(version="auto", timeout=int(timeout_s), **kwargs_from_env())
+        api = docker.APIClient(
+            version="auto", timeout=int(timeout_s), max_pool_size=POOL_SIZE, **kwargs_from_env()
+        )
         api.ping()
     except (DockerException, OSError) as exc:
         raise _unavailable(exc) from None

@@ -12,6 +12,7 @@ import docker
 from docker.errors import APIError, NotFound
 
 from hachaos.backends.docker import labels, network
+from hachaos.backends.docker.logwatch import LogWatch
 from hachaos.backends.docker.netns import DockerNetns
 from hachaos.errors import FaultError
 from hachaos.firewall.request import RuleRequest, RuleResponse
@@ -167,6 +168,10 @@ class DockerNode:
         except (NotFound, APIError) as exc:
             return f"(no logs: {exc})"
         return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+
+    def follow_logs(self) -> LogWatch:
+        """The container's output from its first line, as it arrives (close it when done)."""
+        return LogWatch.follow(self._api, self.container_id, self.name)
 
     def apply_rules(self, request: RuleRequest) -> RuleResponse:
         """Carry out `request` in the container's namespace, through a helper container."""

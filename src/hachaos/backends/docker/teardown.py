@@ -13,6 +13,8 @@ from hachaos.backends.base import ReapReport
 from hachaos.backends.docker import labels
 from hachaos.backends.docker.netns import helper_filter
 
+MAX_PARALLEL = 64
+
 
 def _remove_container(api: docker.APIClient, cid: str) -> int:
     try:
@@ -31,11 +33,14 @@ def reap(api: docker.APIClient, run_id: str | None) -> ReapReport:
     netns helpers of the run go too but are not counted (they belong to no stack)."""
     t0 = time.monotonic()
     filters = labels.run_filter(run_id)
-    containers = api.containers(all=True, filters=filters)
-    helpers = api.containers(all=True, filters=helper_filter(run_id))
-    with ThreadPoolExecutor(max_workers=max(1, min(16, len(containers) + len(helpers)))) as pool:
-        removed = sum(pool.map(lambda c: _remove_container(api, c["Id"]), containers))
-        list(pool.map(lambda c: _remove_container(api, c["Id"]), helpers))
+    containers = [c["Id"] for c in api.containers(all=True, filters=filters)]
+    helpers = [c["Id"] for c in api.containers(all=True, filters=helper_filter(run_id))]
+    # every container at once (SIGKILL, no grace: their state is thrown away): the engine
+    # removes them side by side, instead of in rounds of a fixed pool size
+    workers = max(1, min(MAX_PARALLEL, len(containers) + len(helpers)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(lambda cid: _remove_container(api, cid), containers + helpers))
+    removed = sum(done[: len(containers)])
     networks = 0
     for net in api.networks(filters=filters):
         try:
