@@ -50,6 +50,7 @@ def test_kill_master_scenario_passes_with_numbers_and_allure(pytester: pytest.Py
         "inject",
         "recover",
         "revert",
+        "recover",  # after the revert: until clients recover from what the revert did
         "verdict",
         "teardown",
     ]
