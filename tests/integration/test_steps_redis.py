@@ -51,57 +51,61 @@ def _broken_tree(pytester: pytest.Pytester, breakage: Callable[[str], str]) -> P
     return scenarios
 
 
-def test_quorum_equal_to_sentinels_fails_kill_sentinel_then_master(
-    pytester: pytest.Pytester,
-) -> None:
-    _broken_tree(pytester, _quorum_of_all)
+def _fails(
+    pytester: pytest.Pytester, breakage: Callable[[str], str], lines: list[str]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Run the scenario on the broken tree: it must FAIL printing `lines`; the history's step
+    outcomes by name and its (phase, target) fault records."""
+    _broken_tree(pytester, breakage)
     result = pytester.runpytest_subprocess(
         "scenarios", "-p", "no:cacheprovider", "--hachaos-history-dir", "histories"
     )
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
+    result.stdout.fnmatch_lines(lines)
+    [history] = list((pytester.path / "histories").glob("*.jsonl"))
+    steps = [json.loads(line) for line in history.read_text().splitlines()]
+    outcomes = {s["name"]: s["outcome"] for s in steps if s["type"] == "step"}
+    faults = [(s["phase"], s["target"]) for s in steps if s["type"] == "fault"]
+    return outcomes, faults
+
+
+def test_quorum_equal_to_sentinels_fails_kill_sentinel_then_master(
+    pytester: pytest.Pytester,
+) -> None:
+    outcomes, faults = _fails(
+        pytester,
+        _quorum_of_all,
         [
             "*step: 2/4 discovery-survives: ok *",
             "*step: 4/4 failed-over: failed (30.*s) probe main: no 20 consecutive ok ops*",
             "FAIL*redis-sentinel-kill-sentinel-then-master*[[]step-failed[]] step 4 "
             "('failed-over') failed*",
-        ]
+        ],
     )
-    [history] = list((pytester.path / "histories").glob("*.jsonl"))
-    steps = [json.loads(line) for line in history.read_text().splitlines()]
-    outcomes = {s["name"]: s["outcome"] for s in steps if s["type"] == "step"}
     assert outcomes == {
         "lose-sentinel": "ok",
         "discovery-survives": "ok",
         "kill-master": "ok",
         "failed-over": "failed",
     }
-    faults = [(s["phase"], s["target"]) for s in steps if s["type"] == "fault"]
     reverted = {target for phase, target in faults if phase == "revert"}
     assert reverted == {target for phase, target in faults if phase == "inject"}
 
 
 def test_single_sentinel_fails_kill_sentinel_then_master(pytester: pytest.Pytester) -> None:
-    _broken_tree(pytester, _single_sentinel)
-    result = pytester.runpytest_subprocess(
-        "scenarios", "-p", "no:cacheprovider", "--hachaos-history-dir", "histories"
-    )
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
+    outcomes, faults = _fails(
+        pytester,
+        _single_sentinel,
         [
             "*step: 1/4 lose-sentinel: ok*",
             "*step: 2/4 discovery-survives: failed (10.*s) probe main: no 40 consecutive ok ops*",
             "FAIL*redis-sentinel-kill-sentinel-then-master*[[]step-failed[]] step 2 "
             "('discovery-survives') failed*",
-        ]
+        ],
     )
-    [history] = list((pytester.path / "histories").glob("*.jsonl"))
-    steps = [json.loads(line) for line in history.read_text().splitlines()]
-    outcomes = {s["name"]: s["outcome"] for s in steps if s["type"] == "step"}
     assert outcomes["lose-sentinel"] == "ok"
     assert outcomes["discovery-survives"] == "failed"
     assert outcomes.get("kill-master") != "ok"  # the schedule stopped: the master was not killed
-    faults = [(s["phase"], s["target"]) for s in steps if s["type"] == "fault"]
     assert {target for phase, target in faults if phase == "inject"} == {"sentinel-1"}
     reverted = {target for phase, target in faults if phase == "revert"}
     assert reverted == {"sentinel-1"}
