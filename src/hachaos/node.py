@@ -120,13 +120,16 @@ class TestinfraTarget(Protocol):
 
 @dataclass(frozen=True)
 class RuntimeFacts:
-    """The container runtime a node runs in: engine, its version and storage driver, and the
-    node's published ports (container port -> host address and port)."""
+    """The container runtime a node runs in: engine, its version and storage driver, the
+    node's published ports (container port -> host address and port), and `direct_reach` when
+    the runner reaches the node at its own address, so that only the ports its stack pins are
+    published (the run's choice, not the deployment's): how to have every port published."""
 
     engine: str
     version: str
     storage_driver: str
     bindings: dict[int, tuple[str, int]] = field(default_factory=dict)
+    direct_reach: str | None = None
 
 
 @runtime_checkable

@@ -11,6 +11,7 @@ import pytest
 from hachaos.backends.docker import boot
 from hachaos.backends.docker.boot import DockerBooter
 from hachaos.backends.docker.links import PROXY_NODE, with_proxy_node
+from hachaos.backends.docker.reach import Reach
 from hachaos.clock import FakeClock
 from hachaos.proxy.client import InvalidRequest, ToxiproxyUnavailable
 from hachaos.spec.loader import load_stack
@@ -20,7 +21,10 @@ STACK = Path(__file__).resolve().parents[2] / "fixtures" / "stacks" / "active-pa
 
 def booter() -> DockerBooter:
     stack = with_proxy_node(load_stack(STACK))
-    return DockerBooter(None, stack, "hc-test", "net", tls=None, clock=FakeClock())  # type: ignore[arg-type]
+    api: Any = None
+    return DockerBooter(
+        api, stack, "hc-test", "net", reach=Reach.PUBLISHED, tls=None, clock=FakeClock()
+    )
 
 
 def answers_after(failures: list[Exception]) -> Any:

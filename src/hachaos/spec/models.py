@@ -139,7 +139,9 @@ class Role(StrEnum):
 
 
 class PortSpec(Model):
-    """A container port published on 127.0.0.1; `host` None means an ephemeral host port."""
+    """A container port the runner reaches: pinned to 127.0.0.1:`host`, or with `host` None where
+    the backend chooses (an ephemeral host port, or the node's own address when the runner
+    routes to it; see hachaos.backends.docker.reach)."""
 
     container: Port
     host: Port | None = None
@@ -351,7 +353,7 @@ def _tls_name(value: str) -> str:
     return value
 
 
-RUNNER_ADDRESS = "127.0.0.1"  # where the runner reaches published ports
+RUNNER_ADDRESS = "127.0.0.1"  # where the runner reaches ports published on the host
 
 
 class TlsSpec(Model):

@@ -11,7 +11,7 @@ import docker
 from docker.errors import NotFound
 
 from hachaos.backends.base import ReapReport, RunInfo
-from hachaos.backends.docker import labels
+from hachaos.backends.docker import labels, reach
 from hachaos.backends.docker.boot import DockerBooter, boot_needs
 from hachaos.backends.docker.engine import connect
 from hachaos.backends.docker.images import require_images
@@ -81,12 +81,21 @@ class DockerBackend:
         def on_ready(node: str) -> None:
             progress(f"nodes ready {next(ready)}/{len(stack.nodes)} ({node})")
 
+        asked = reach.wanted()
         require_images(self.api, {stack.image_of(n) for n in stack.nodes})
         check_host_ports(stack)
         tls = write_run_tls(stack.tls, run_id) if stack.tls is not None else None
         try:
             network = create_network(self.api, run_id, stack.name)
-            booter = DockerBooter(self.api, stack, run_id, network, tls=tls, clock=timeline.clock)
+            booter = DockerBooter(
+                self.api,
+                stack,
+                run_id,
+                network,
+                reach=reach.choose(self.api, network, asked),
+                tls=tls,
+                clock=timeline.clock,
+            )
             remaining = stack.ready_timeout_s - (time.monotonic() - t0)
             booted = boot_in_order(
                 boot_needs(stack), booter, remaining, timeline=timeline, on_ready=on_ready

@@ -10,6 +10,7 @@ import docker
 from hachaos.backends.docker.links import populate
 from hachaos.backends.docker.node import DockerNode
 from hachaos.backends.docker.provision import create_node, start_node
+from hachaos.backends.docker.reach import Reach
 from hachaos.backends.docker.readiness import POLL_S, READY_PACE, CheckState, wait_node
 from hachaos.clock import Clock, wait_until
 from hachaos.errors import DeadlineExceeded
@@ -56,10 +57,12 @@ class DockerBooter:
         run_id: str,
         network: str,
         *,
+        reach: Reach,
         tls: RunTls | None,
         clock: Clock,
     ) -> None:
         self.api = api
+        self.reach = reach
         self.stack = stack
         self.run_id = run_id
         self.network = network
@@ -69,7 +72,15 @@ class DockerBooter:
     def create(self, node: str) -> DockerNode:
         """The node's container, with its files (and the run's TLS files), not started."""
         files = self.tls.files_for(node) if self.tls is not None else ()
-        cid = create_node(self.api, self.stack, self.run_id, self.network, node, host_files=files)
+        cid = create_node(
+            self.api,
+            self.stack,
+            self.run_id,
+            self.network,
+            node,
+            reach=self.reach,
+            host_files=files,
+        )
         role = self.stack.nodes[node].role.value
         return DockerNode(self.api, cid, node, role, self.run_id)
 

@@ -8,6 +8,8 @@ from hachaos.runid import new_run_id
 __all__ = [
     "MARK",
     "NODE",
+    "PORTS",
+    "REACH",
     "ROLE",
     "RUN",
     "STACK",
@@ -24,6 +26,8 @@ RUN = "io.hachaos.run"
 STACK = "io.hachaos.stack"
 NODE = "io.hachaos.node"
 ROLE = "io.hachaos.role"
+REACH = "io.hachaos.reach"  # how the runner reaches the node (see hachaos.backends.docker.reach)
+PORTS = "io.hachaos.ports"  # the node's declared container ports, comma-separated
 
 
 def run_labels(run_id: str, stack: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 import docker
 from docker.errors import APIError, NotFound
 
-from hachaos.backends.docker import labels, network
+from hachaos.backends.docker import labels, network, reach
 from hachaos.backends.docker.logwatch import LogWatch
 from hachaos.backends.docker.netns import DockerNetns
 from hachaos.errors import FaultError
@@ -20,16 +20,6 @@ from hachaos.images.catalog import HASH_LABEL
 from hachaos.node import Address, Attachment, ExecResult, ImageFacts, NodeRef, RuntimeFacts
 
 BACKEND = "docker"  # the registry name, in every NodeRef a Docker node gives
-
-
-def _published(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
-    out: dict[int, tuple[str, int]] = {}
-    for key, bindings in (ports or {}).items():
-        if not bindings:
-            continue
-        port = int(key.split("/")[0])
-        out[port] = (bindings[0]["HostIp"] or "127.0.0.1", int(bindings[0]["HostPort"]))
-    return out
 
 
 class DockerNode:
@@ -61,15 +51,15 @@ class DockerNode:
         return info
 
     def address(self) -> Address:
-        """In-network hostname/IP and the ports published on 127.0.0.1."""
+        """In-network hostname/IP and where the runner reaches each declared port: a port
+        published on 127.0.0.1, or the node's IP directly (see `reach`)."""
         with self._lock:
             if self._addr is None or not self._addr.published:
                 info = self._inspect()
                 net = info["NetworkSettings"]["Networks"].get(self._network) or {}
+                ip = net.get("IPAddress") or None
                 self._addr = Address(
-                    hostname=self.name,
-                    ip=net.get("IPAddress") or None,
-                    published=_published(info["NetworkSettings"].get("Ports")),
+                    hostname=self.name, ip=ip, published=reach.runner_ports(info, ip)
                 )
             return self._addr
 
@@ -111,10 +101,15 @@ class DockerNode:
         return f"docker://{self.container_id}"
 
     def container_runtime(self) -> RuntimeFacts:
-        """The engine's version and storage driver, and this container's published ports."""
+        """The engine's version and storage driver, this container's ports published on the host,
+        and whether the runner reaches it directly instead (then only pinned ports are
+        published)."""
         version = str(self._api.version().get("Version", "?"))
         driver = str(self._api.info().get("Driver", "?"))
-        return RuntimeFacts("docker", version, driver, dict(self.address().published))
+        info = self._inspect()
+        direct = reach.reach_of(info) is reach.Reach.DIRECT
+        how = f"boot the run with {reach.ENV}=published" if direct else None
+        return RuntimeFacts("docker", version, driver, reach.host_bindings(info), direct_reach=how)
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> None:
         try:

@@ -13,6 +13,7 @@ import docker
 from docker.errors import APIError
 
 from hachaos.backends.docker import labels
+from hachaos.backends.docker.reach import Reach, declared_ports
 from hachaos.errors import InfraError, PortInUse
 from hachaos.spec.models import NodeSpec, StackSpec
 from hachaos.tls.run_files import NodeFile
@@ -82,15 +83,18 @@ def create_node(
     network: str,
     node: str,
     *,
+    reach: Reach,
     host_files: Sequence[NodeFile] = (),
 ) -> str:
     """Create one node's container with labels, alias, ports and files (the spec's, plus
-    `host_files` such as the run's TLS certificate and key); returns its id."""
+    `host_files` such as the run's TLS certificate and key); returns its id. With DIRECT reach
+    only the ports pinned to a fixed host port are published."""
     spec: NodeSpec = stack.nodes[node]
     ports = spec.port_specs()
+    published = [p for p in ports if reach is Reach.PUBLISHED or p.host]
     host_config = api.create_host_config(
         port_bindings={
-            p.container: ("127.0.0.1", p.host) if p.host else ("127.0.0.1",) for p in ports
+            p.container: ("127.0.0.1", p.host) if p.host else ("127.0.0.1",) for p in published
         },
         cap_add=["NET_ADMIN"],  # lets in-namespace firewall faults work without a helper
     )
@@ -104,7 +108,11 @@ def create_node(
             command=list(spec.command) if spec.command else None,
             name=labels.container_name(run_id, node),
             hostname=node,
-            labels=labels.node_labels(run_id, stack.name, node, spec.role.value),
+            labels={
+                **labels.node_labels(run_id, stack.name, node, spec.role.value),
+                labels.REACH: reach.value,
+                labels.PORTS: declared_ports([p.container for p in ports]),
+            },
             environment=dict(spec.env),
             ports=[p.container for p in ports],
             host_config=host_config,
