@@ -1,4 +1,4 @@
-"""CLI behaviour that needs no Docker: validate's output and exit codes."""
+"""CLI behaviour that needs no Docker: validate's output and exit codes, one-line usage errors."""
 
 from __future__ import annotations
 
@@ -29,3 +29,39 @@ def test_validate_reports_every_problem_and_exits_2(
         f"{bad_stack}:3: unknown key 'colour' in nodes.a",
         f"{empty}:1: file is empty: expected a mapping",
     ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "prog", "says"),
+    [
+        ([], "hachaos", "the following arguments are required: COMMAND"),
+        (["--bogus", "ps"], "hachaos", "unrecognized arguments: --bogus"),
+        (["nosuch"], "hachaos", "argument COMMAND: invalid choice: 'nosuch'"),
+        (["up"], "hachaos up", "the following arguments are required: STACK"),
+        (["up", "s", "--bogus"], "hachaos up", "unrecognized arguments: --bogus"),
+        (["up", "s", "--param", "size"], "hachaos up", "argument --param: expected NAME=VALUE"),
+        (["compare", "a.json"], "hachaos compare", "arguments are required: CANDIDATE"),
+        (["compare", "a", "b", "--nope"], "hachaos compare", "unrecognized arguments: --nope"),
+        (["images"], "hachaos images", "the following arguments are required: ACTION"),
+        (["images", "build", "--base", "x"], "hachaos images build", "invalid choice: 'x'"),
+        (["proxy", "serve", "--port", "p"], "hachaos proxy serve", "invalid int value: 'p'"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_a_usage_error_is_one_line_naming_the_command_and_exits_2(
+    argv: list[str], prog: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"{prog}: error: ") and says in line
+    assert line.endswith(f" (see {prog} --help)")
+
+
+def test_help_is_still_the_full_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["up", "--help"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: hachaos up [-h]")

@@ -34,6 +34,8 @@ RULE = (
     "rates / 1 ms for p99s); p99s and maxima only against a baseline of 3 runs or more"
 )
 RELATIVE = 0.10
+# fewest baseline runs whose spread is the noise (one run has none, two only a single gap)
+MIN_SPREAD_RUNS = 3
 # A baseline of one or two runs has no usable spread. 25 % covers the run-to-run spread of the
 # noisiest timer-driven failover measured here (Patroni kill-primary 8.7-10.6 s: 22 %), which a
 # pool of two nearly equal nights flagged as a regression; a real one (a Sentinel failover
@@ -163,7 +165,7 @@ def _measure_row(
 def tolerance(name: str, base: Distribution, cand: Distribution) -> float:
     """How much worse the candidate's median may be before it counts as a regression."""
     resolution = (base.resolution or 0.0) + (cand.resolution or 0.0)
-    relative = RELATIVE if base.n >= MIN_TAIL_RUNS else RELATIVE_FEW_RUNS
+    relative = RELATIVE if base.n >= MIN_SPREAD_RUNS else RELATIVE_FEW_RUNS
     return max(base.spread, cand.spread, resolution, relative * abs(base.median), floor(name))
 
 

@@ -79,7 +79,9 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p = subs.add_parser(
         "up", help="boot a stack and leave it running (a hosts stack: check it can be attached)"
     )
-    p.add_argument("stack", help="stack name (fixtures/stacks/NAME.yaml) or file path")
+    p.add_argument(
+        "stack", metavar="STACK", help="stack name (fixtures/stacks/NAME.yaml) or file path"
+    )
     p.add_argument("--backend", default=DEFAULT_BACKEND)
     p.add_argument("--run-id", default=None, help="use this run id instead of a new one")
     p.add_argument("--stacks", action="append", type=Path, default=[], metavar="DIR")

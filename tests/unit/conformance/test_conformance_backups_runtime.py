@@ -4,6 +4,7 @@ bindings."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -25,11 +26,24 @@ STACK = stack_of({"name": "app", "nodes": {"app-1": {"role": "app"}, "backup": {
 
 @pytest.fixture
 def live(tmp_path: Path) -> Path:
-    """The "node's" key and data directory (on this machine)."""
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "PG_VERSION").write_text("15\n")
-    (tmp_path / "key").write_text("not really a key\n")
-    return tmp_path
+    """The "node's" key and data directory (on this machine), beside the store: tar fails
+    (file changed as we read it) now and then when the archive it writes is inside."""
+    live = tmp_path / "live"
+    (live / "data").mkdir(parents=True)
+    (live / "data" / "PG_VERSION").write_text("15\n")
+    (live / "key").write_text("not really a key\n")
+    return live
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's TMPDIR, where the restores make their scratch directory (not the shared
+    /tmp, where other runs' restores come and go); dated 1970 to show one was made there."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    os.utime(scratch, (0, 0))
+    return scratch
 
 
 def _backup(live: Path, archive: Path) -> None:
@@ -62,16 +76,20 @@ def _target(live: Path, store: dict[str, str]) -> Target:
     return Target(stack, profile, connect)
 
 
-def test_a_backup_off_the_node_restores_and_matches(live: Path, tmp_path: Path) -> None:
+def test_a_backup_off_the_node_restores_and_matches(
+    live: Path, tmp_path: Path, scratch: Path
+) -> None:
     _backup(live, tmp_path / "store" / "app-1-key-1.tar.gz")
     target = _target(live, {"host": "local://", "path": f"{tmp_path}/store/{{node}}-key-*.tar.gz"})
     [check] = plan(target.profile, STACK, "backups")
     outcome = check.judge(target)
     assert outcome.status is Status.PASS, outcome.message
     assert "restores" in outcome.observed and "(checksum)" in outcome.observed
-    assert not list(Path("/tmp").glob("hachaos-restore.*"))  # the scratch path is gone
+    assert scratch.stat().st_mtime > 0  # the restore made its scratch directory here
+    assert not any(scratch.iterdir())  # and removed it
 
 
+@pytest.mark.usefixtures("scratch")
 def test_a_changed_key_missing_backup_and_backup_on_the_node_fail(
     live: Path, tmp_path: Path
 ) -> None:
