@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from netfakes import free_port
 
 from hachaos.clients.http import JsonHttpClient
 from hachaos.history import Outcome
@@ -36,15 +37,9 @@ def http_port() -> Iterator[int]:
     server.server_close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_tcp_ok_and_refused(http_port: int) -> None:
     assert TcpConnectProbe("127.0.0.1", http_port, 0.5).attempt(0).outcome is Outcome.OK
-    refused = TcpConnectProbe("127.0.0.1", _free_port(), 0.5).attempt(1)
+    refused = TcpConnectProbe("127.0.0.1", free_port(), 0.5).attempt(1)
     assert refused.outcome is Outcome.FAIL
     assert refused.error == "ConnectionRefusedError"
 
@@ -95,7 +90,7 @@ def test_http_expected_status(http_port: int) -> None:
 
 
 def test_http_refused_is_fail() -> None:
-    res = _get(_free_port(), "/").attempt(0)
+    res = _get(free_port(), "/").attempt(0)
     assert res.outcome is Outcome.FAIL
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from netfakes import free_port
 
 from hachaos.clients.amqp import AmqpPublisher, Endpoint, PublishResult
 from hachaos.history import Outcome
@@ -12,12 +13,6 @@ from hachaos.probes.amqp import AmqpPublishProbe
 from hachaos.spec.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
