@@ -5,10 +5,9 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from netfakes import free_port
+from netfakes import free_port, status_server
 
 from hachaos.clients.http import JsonHttpClient
 from hachaos.history import Outcome
@@ -16,25 +15,10 @@ from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.tcp import TcpConnectProbe
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        code = 200 if self.path == "/ok" else 503
-        self.send_response(code)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def http_port() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with status_server() as port:
+        yield port
 
 
 def test_tcp_ok_and_refused(http_port: int) -> None:
