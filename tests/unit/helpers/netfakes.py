@@ -110,6 +110,15 @@ def read_request(conn: socket.socket) -> bytes:
     return data
 
 
+def close_at_once(conn: socket.socket, stop: threading.Event) -> None:
+    """Accept the connection and close it at once (like a proxy with no live backend)."""
+
+
+def silent(conn: socket.socket, stop: threading.Event) -> None:
+    """Accept the connection, read nothing and never answer (until the server stops)."""
+    stop.wait()
+
+
 def hang(conn: socket.socket, stop: threading.Event) -> None:
     """Read the request, then never answer (until the server stops)."""
     read_request(conn)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-from netfakes import free_port, status_server
+from netfakes import close_at_once, free_port, raw_server, status_server
 
 from hachaos.clients.http import JsonHttpClient
 from hachaos.history import Outcome
@@ -31,26 +30,8 @@ def test_tcp_ok_and_refused(http_port: int) -> None:
 @pytest.fixture
 def closing_port() -> Iterator[int]:
     """A listener that accepts and closes at once, like a proxy with no live backend."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    done = threading.Event()
-
-    def serve() -> None:
-        server.settimeout(0.1)
-        while not done.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield int(server.getsockname()[1])
-    done.set()
-    thread.join()
-    server.close()
+    with raw_server(close_at_once) as port:
+        yield port
 
 
 def test_tcp_accepted_then_closed_is_a_failure(closing_port: int) -> None:
