@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from backend_fakes import FakeBackend
 from fakes import FakeNode
 
 from hachaos.backends.base import RunInfo
@@ -121,24 +122,12 @@ def test_bundle_names_cannot_choose_the_directory(tmp_path: Path) -> None:
     assert bundle_path(tmp_path, "../../etc/x", "hc-1").parent == tmp_path
 
 
-class FakeBackend:
-    name = "fake"
-
-    def __init__(self, stack: RunningStack) -> None:
-        self._stack = stack
-
-    def runs(self) -> list[RunInfo]:
-        return [RunInfo("hc-live", "redis-sentinel", ("pg-1",), "1/1 running")]
-
-    def attach(self, stack: StackSpec, run_id: str) -> RunningStack:
-        return RunningStack(stack, run_id, "fake", self._stack.nodes, 0.0)
-
-
 def test_bundle_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stack = RunningStack(SPEC, "hc-live", "fake", {"pg-1": primary_node("pg-1", "ok\n")}, 0)
-    monkeypatch.setattr("hachaos.commands.bundle.get_backend", lambda name: FakeBackend(stack))
+    live = RunInfo("hc-live", "redis-sentinel", ("pg-1",), "1/1 running")
+    backend = FakeBackend("fake", True, {"pg-1": primary_node("pg-1", "ok\n")}, listed=[live])
+    monkeypatch.setattr("hachaos.commands.bundle.get_backend", lambda name: backend)
     assert main(["bundle", "hc-nope"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no run 'hc-nope' on backend fake" in err

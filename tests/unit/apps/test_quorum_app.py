@@ -6,14 +6,13 @@ from __future__ import annotations
 import http.client
 import json
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from netfakes import http_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "fixtures" / "apps" / "quorum"))
 
@@ -157,19 +156,16 @@ def test_health_needs_quorum_and_database(parts: tuple[Items, FakeDb, FakeGate])
 
 def test_http_api(parts: tuple[Items, FakeDb, FakeGate]) -> None:
     items, _, _ = parts
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(items))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
+    with http_server(make_handler(items)) as port:
 
-    def call(method: str, path: str, body: object = None) -> tuple[int, Any, str | None]:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request(method, path, json.dumps(body) if body is not None else None)
-        resp = conn.getresponse()
-        data = json.loads(resp.read())
-        conn.close()
-        return resp.status, data, resp.getheader("X-Hachaos-Node")
+        def call(method: str, path: str, body: object = None) -> tuple[int, Any, str | None]:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request(method, path, json.dumps(body) if body is not None else None)
+            resp = conn.getresponse()
+            data = json.loads(resp.read())
+            conn.close()
+            return resp.status, data, resp.getheader("X-Hachaos-Node")
 
-    try:
         assert call("POST", "/items", {"key": "p:1", "value": "a"}) == (
             201,
             {"key": "p:1", "node": "server-2"},
@@ -183,6 +179,3 @@ def test_http_api(parts: tuple[Items, FakeDb, FakeGate]) -> None:
         assert call("GET", "/items/nope")[0] == 404
         assert call("GET", "/healthz")[1]["ok"] is True
         assert call("POST", "/items", [1])[0] == 400
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -1,4 +1,4 @@
-"""Fixtures for checker tests; the history builder lives in histbuilder.py."""
+"""Fixtures for checker tests; the history builder lives in tests/unit/helpers/histbuilder.py."""
 
 from __future__ import annotations
 

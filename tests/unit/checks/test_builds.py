@@ -4,6 +4,7 @@ pickup / finish times, from a synthetic history and synthetic platform records."
 from __future__ import annotations
 
 import pytest
+from histbuilder import Timeline
 
 from hachaos.checks.builds import BuildRecord, Spread, check_builds, unreadable
 from hachaos.history import History, Op, Outcome
@@ -11,11 +12,11 @@ from hachaos.workloads.builds import like_prefix, records_from_rows
 
 
 def history(**outcomes: str) -> History:
-    h = History()
-    symbols = {".": Outcome.OK, "x": Outcome.FAIL, "?": Outcome.UNKNOWN}
-    for i, (key, sym) in enumerate(outcomes.items()):
-        h.add_op(Op("probe", "write", i, i + 1, symbols[sym], key=key))
-    return h
+    """One probe write per keyword, its key the keyword's name, its outcome the symbol given."""
+    line = Timeline()
+    for key, sym in outcomes.items():
+        line.write(key, sym, process="probe")
+    return line.history
 
 
 def test_every_acknowledged_build_finished_once_is_valid() -> None:

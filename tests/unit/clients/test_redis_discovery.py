@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import redis
 from fakes import FakeNode
+from redisfakes import FakePool
 
 from hachaos.clients import redis_discovery
 from hachaos.clients.redis_discovery import Endpoint, SentinelDiscovery
@@ -19,14 +20,6 @@ from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 from hachaos.spec.workloads import RedisLedgerSpec
 from hachaos.workloads.factory import make_store
-
-
-class FakePool:
-    def __init__(self) -> None:
-        self.disconnects = 0
-
-    def disconnect(self) -> None:
-        self.disconnects += 1
 
 
 class FakeRedis:

@@ -1,5 +1,7 @@
-"""Loopback stand-ins for client tests, each failing at a known point of an HTTP exchange:
-before the request is sent (refused, connect timeout) or after (no reply, reset mid-reply)."""
+"""Loopback stand-ins for client and probe tests: servers run on a thread for the length of a
+`with` block (`serving`, `http_server`, `status_server`), and ones failing at a known point of
+an HTTP exchange: before the request is sent (refused, connect timeout) or after (no reply,
+reset mid-reply)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,54 @@ import ssl
 import struct
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Reply = Callable[[socket.socket, threading.Event], None]
+
+
+@contextmanager
+def serving(server: socketserver.TCPServer, tls: ssl.SSLContext | None = None) -> Iterator[int]:
+    """Run `server` on a daemon thread until the block ends (over TLS with `tls`: the
+    handshake happens before any handler runs); yields its port."""
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def http_server(
+    handler: Callable[..., BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None
+) -> AbstractContextManager[int]:
+    """A loopback HTTP(S) server answering with `handler` (see `serving`); yields its port."""
+    return serving(ThreadingHTTPServer(("127.0.0.1", 0), handler), tls)
+
+
+class _Status(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self._reply(200 if self.path == "/ok" else 503)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self._reply(201)
+
+    def _reply(self, code: int) -> None:
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def status_server(tls: ssl.SSLContext | None = None) -> AbstractContextManager[int]:
+    """An HTTP(S) server answering only a status, no body: GET /ok 200, any other GET 503,
+    every POST 201 (its body read); yields its port."""
+    return http_server(_Status, tls)
 
 
 def free_port() -> int:
@@ -63,6 +110,15 @@ def read_request(conn: socket.socket) -> bytes:
     return data
 
 
+def close_at_once(conn: socket.socket, stop: threading.Event) -> None:
+    """Accept the connection and close it at once (like a proxy with no live backend)."""
+
+
+def silent(conn: socket.socket, stop: threading.Event) -> None:
+    """Accept the connection, read nothing and never answer (until the server stops)."""
+    stop.wait()
+
+
 def hang(conn: socket.socket, stop: threading.Event) -> None:
     """Read the request, then never answer (until the server stops)."""
     read_request(conn)
@@ -100,13 +156,8 @@ def raw_server(reply: Reply, tls: ssl.SSLContext | None = None) -> Iterator[int]
     """A loopback TCP server answering each connection with `reply` (over TLS with `tls`:
     the handshake happens before `reply` runs); yields its port."""
     server = _Server(reply)
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.stop.set()
-        server.shutdown()
-        server.server_close()
+    with serving(server, tls) as port:
+        try:
+            yield port
+        finally:
+            server.stop.set()  # before `serving` shuts it down: replies waiting on it return

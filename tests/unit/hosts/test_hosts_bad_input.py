@@ -3,7 +3,6 @@ injected anywhere (no journal entry, no pytest item run)."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import textwrap
@@ -11,19 +10,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from netfakes import free_port
 
 from hachaos.errors import InfraError
 from hachaos.spec.models import StackSpec
 from hachaos.targets import require_named
 
 pytest_plugins = ["pytester"]
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (bound then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # unique per run: local:// sees every process of this shared machine, and another session's

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import ssl
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from netfakes import http_server
 
 from hachaos.clients.http import JsonHttpClient, TlsConfig
 from hachaos.history import Outcome
@@ -39,22 +38,9 @@ class _Platform(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _serve(tls: ssl.SSLContext | None = None) -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Platform)
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture
 def platform_port() -> Iterator[int]:
-    with _serve() as port:
+    with http_server(_Platform) as port:
         yield port
 
 
@@ -95,7 +81,7 @@ def test_over_tls_verified_against_the_runs_ca(tmp_path: Path) -> None:
     run = write_run_tls(TlsSpec(nodes=("lb",), names=("lb", "localhost")), "hc-9", tmp_path)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_tls.load_cert_chain(run.directory / "server.pem")
-    with _serve(server_tls) as port:
+    with http_server(_Platform, server_tls) as port:
         client = JsonHttpClient(
             lambda: ("127.0.0.1", port), 1.0, TlsConfig(run.ca_path.read_text())
         )

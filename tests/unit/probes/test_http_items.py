@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from itemsfake import ItemsState, items_server
+from netfakes import free_port
 
 from hachaos.clients.http import HttpAttemptError, HttpReply, JsonHttpClient, TlsConfig
 from hachaos.errors import HachaosError
@@ -70,14 +71,8 @@ def test_a_key_written_twice_is_refused(server: tuple[str, int]) -> None:
     assert (again.outcome, again.error) == (Outcome.FAIL, "HTTP 409 conflict")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_refused_connection_is_a_certain_failure() -> None:
-    attempt = HttpWriteProbe(_client(("127.0.0.1", _free_port())), "p").attempt(1)
+    attempt = HttpWriteProbe(_client(("127.0.0.1", free_port())), "p").attempt(1)
     assert (attempt.outcome, attempt.error) == (Outcome.FAIL, "ConnectionRefusedError")
 
 

@@ -3,17 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import redis
+from redisfakes import FakePool
 
 from hachaos.history import Outcome
 from hachaos.probes.redis_sentinel import RedisSentinelWriteProbe
-
-
-class FakePool:
-    def __init__(self) -> None:
-        self.disconnects = 0
-
-    def disconnect(self) -> None:
-        self.disconnects += 1
 
 
 class FakeClient:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from netfakes import free_port
 from pydantic import SecretStr
 
 from hachaos.clients.postgres import PgAttemptError, PgSession, PgTarget, classify
@@ -44,12 +45,7 @@ def test_target_never_shows_password() -> None:
 
 
 def test_refused_connection_is_fail_and_probe_never_raises() -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    t = PgTarget("127.0.0.1", port, "postgres", "postgres", SecretStr("s3cret"))
+    t = PgTarget("127.0.0.1", free_port(), "postgres", "postgres", SecretStr("s3cret"))
     probe = SqlInsertProbe(PgSession(t, 0.5), "hachaos_probe", "k")
     res = probe.attempt(7)
     probe.close()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from netfakes import close_at_once, free_port, raw_server, status_server
 
 from hachaos.clients.http import JsonHttpClient
 from hachaos.history import Outcome
@@ -15,36 +14,15 @@ from hachaos.probes.http import HttpGetProbe
 from hachaos.probes.tcp import TcpConnectProbe
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        code = 200 if self.path == "/ok" else 503
-        self.send_response(code)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def http_port() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    with status_server() as port:
+        yield port
 
 
 def test_tcp_ok_and_refused(http_port: int) -> None:
     assert TcpConnectProbe("127.0.0.1", http_port, 0.5).attempt(0).outcome is Outcome.OK
-    refused = TcpConnectProbe("127.0.0.1", _free_port(), 0.5).attempt(1)
+    refused = TcpConnectProbe("127.0.0.1", free_port(), 0.5).attempt(1)
     assert refused.outcome is Outcome.FAIL
     assert refused.error == "ConnectionRefusedError"
 
@@ -52,26 +30,8 @@ def test_tcp_ok_and_refused(http_port: int) -> None:
 @pytest.fixture
 def closing_port() -> Iterator[int]:
     """A listener that accepts and closes at once, like a proxy with no live backend."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    done = threading.Event()
-
-    def serve() -> None:
-        server.settimeout(0.1)
-        while not done.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield int(server.getsockname()[1])
-    done.set()
-    thread.join()
-    server.close()
+    with raw_server(close_at_once) as port:
+        yield port
 
 
 def test_tcp_accepted_then_closed_is_a_failure(closing_port: int) -> None:
@@ -95,7 +55,7 @@ def test_http_expected_status(http_port: int) -> None:
 
 
 def test_http_refused_is_fail() -> None:
-    res = _get(_free_port(), "/").attempt(0)
+    res = _get(free_port(), "/").attempt(0)
     assert res.outcome is Outcome.FAIL
 
 

@@ -1,10 +1,9 @@
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from netfakes import free_port, raw_server, silent
 
 from hachaos.clients.amqp import AmqpPublisher, Endpoint, PublishResult
 from hachaos.history import Outcome
@@ -14,37 +13,11 @@ from hachaos.spec.loader import load_scenario
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def silent_server() -> Iterator[int]:
     """Accepts TCP connections and never answers (a frozen broker behind a published port)."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        srv.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                held.append(srv.accept()[0])
-            except OSError:
-                continue
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield int(srv.getsockname()[1])
-    stop.set()
-    t.join()
-    for s in held:
-        s.close()
-    srv.close()
+    with raw_server(silent) as port:
+        yield port
 
 
 def test_refused_connection_is_fail() -> None:

@@ -3,9 +3,10 @@ descriptions, command matching."""
 
 from __future__ import annotations
 
+from histbuilder import Timeline
 from stepfakes import spec
 
-from hachaos.history import History, Op, Outcome, StepEvent, StepOutcome
+from hachaos.history import History, StepEvent, StepOutcome
 from hachaos.node import ExecResult
 from hachaos.scenario.commands import NodeRun, matches, snippet
 from hachaos.scenario.step_waits import probe_state
@@ -22,35 +23,19 @@ def test_step_events_survive_the_jsonl_round_trip() -> None:
     assert again.step(2) is None
 
 
-class Ops:
-    """Probe ops appended one every 50 ns from a pattern ('.' ok, 'x' failed)."""
-
-    def __init__(self) -> None:
-        self.history = History()
-        self.t = 1_000
-
-    def add(self, pattern: str) -> int:
-        start = self.t
-        for c in pattern:
-            outcome = Outcome.OK if c == "." else Outcome.FAIL
-            self.history.add_op(Op("probe", "write", self.t, self.t + 10, outcome))
-            self.t += 50
-        return start
-
-
 def test_probe_state_counts_only_ops_since_the_wait_began() -> None:
-    ops = Ops()
-    ops.add("....")
-    since = ops.add("xx.")
+    ops = Timeline().ops("....", kind="write")
+    since = ops.t  # the wait begins with the next op
+    ops.ops("xx.", kind="write")
     h = ops.history
     ok = probe_state(h, "probe", since, 3, "ok")
     assert (ok.seen, ok.ok, ok.last, ok.holds) == (3, 1, 3, False)
-    ops.add("..")
+    ops.ops("..", kind="write")
     assert probe_state(h, "probe", since, 3, "ok").holds
     failing = probe_state(h, "probe", since, 2, "failing")
     assert not failing.holds
     assert failing.describe() == "2 of the last 2 ops ok (5 since the wait began)"
-    ops.add("xx")
+    ops.ops("xx", kind="write")
     assert probe_state(h, "probe", since, 2, "failing").holds
     assert not probe_state(h, "probe", since, 10, "failing").holds  # too few yet
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import http.server
 import ssl
 import stat
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from netfakes import http_server
 
 from hachaos.clients.http import JsonHttpClient, TlsConfig
 from hachaos.errors import HachaosError
@@ -91,15 +91,10 @@ class _Ok(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def https_server(tmp_path: Path) -> Iterator[tuple[RunTls, int]]:
     run = write_run_tls(TlsSpec(nodes=("lb",), names=("lb",)), "hc-4", tmp_path)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(run.directory / "server.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield run, server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with http_server(_Ok, context) as port:
+        yield run, port
 
 
 def _get(port: int, ca: Path | None = None) -> HttpGetProbe:

@@ -5,43 +5,22 @@ from __future__ import annotations
 
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from netfakes import status_server
 
 from hachaos.clock import REAL_CLOCK, wait_until
 from hachaos.history import History, Outcome
 from hachaos.workloads.http_load import HttpLoad, op_of, outcome_of
 
 
-class _Server(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self._reply(200 if self.path == "/ok" else 503)
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self._reply(201)
-
-    def _reply(self, code: int) -> None:
-        self.send_response(code)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def port() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with status_server() as port:
+        yield port
 
 
 def test_locust_child_requests_become_load_ops(port: int) -> None:
@@ -114,22 +93,19 @@ def test_https_load_trusts_the_given_ca_only(tmp_path: Path) -> None:
     issued = issue("hc-test", ["127.0.0.1", "localhost"])
     (tmp_path / "ca.crt").write_bytes(issued.ca_cert)
     (tmp_path / "server.pem").write_bytes(issued.server_cert + issued.server_key)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Server)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "server.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     history = History()
-    config = {
-        "base_url": f"https://127.0.0.1:{server.server_address[1]}",
-        "cafile": str(tmp_path / "ca.crt"),
-        "users": 1,
-        "spawn_rate": 10,
-        "wait_s": 0.01,
-        "timeout_s": 2,
-        "requests": [{"method": "GET", "path": "/ok", "body": None, "weight": 1}],
-    }
-    try:
+    with status_server(context) as port:
+        config = {
+            "base_url": f"https://127.0.0.1:{port}",
+            "cafile": str(tmp_path / "ca.crt"),
+            "users": 1,
+            "spawn_rate": 10,
+            "wait_s": 0.01,
+            "timeout_s": 2,
+            "requests": [{"method": "GET", "path": "/ok", "body": None, "weight": 1}],
+        }
         with HttpLoad(history, config):
             wait_until(
                 lambda: len(history.ops),
@@ -138,7 +114,4 @@ def test_https_load_trusts_the_given_ca_only(tmp_path: Path) -> None:
                 timeout_s=20,
                 clock=REAL_CLOCK,
             )
-    finally:
-        server.shutdown()
-        server.server_close()
     assert {op.outcome for op in history.ops} == {Outcome.OK}

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from netfakes import serving
+
 
 @dataclass
 class ItemsState:
@@ -94,13 +96,5 @@ class _Server(ThreadingHTTPServer):
 @contextmanager
 def items_server(state: ItemsState, tls: ssl.SSLContext | None = None) -> Iterator[tuple[str, int]]:
     """Serve `state` on an ephemeral loopback port (HTTPS with `tls`); yields (host, port)."""
-    server = _Server(state)
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield "127.0.0.1", int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Server(state), tls) as port:
+        yield "127.0.0.1", port

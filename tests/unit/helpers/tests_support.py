@@ -13,7 +13,7 @@ from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 from hachaos.spec.models import StackSpec
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def tiny_stack(**node_overrides: Any) -> StackSpec:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from hachaos.certification.build import certification, run_record, scenario_record
 from hachaos.certification.record import Certification, HostFacts, MeasuredValue, RunRecord
 from hachaos.checks.recovery import Recovery, RecoveryStatus
@@ -66,10 +68,19 @@ def result(
     )
 
 
-def runs(scenario: str, recoveries: list[float], **kw: object) -> list[RunRecord]:
+class ResultOptions(TypedDict, total=False):
+    """What `runs` passes on to `result` besides the scenario, recovery time and run id."""
+
+    outcome: VerdictOutcome
+    resolution_s: float
+    lost: int | None
+    budget_s: float
+
+
+def runs(scenario: str, recoveries: list[float], **kw: Unpack[ResultOptions]) -> list[RunRecord]:
     """Run records of repeats with the given recovery times."""
     return [
-        run_record(result(scenario, recovery_s=r, run_id=f"hc-{i:08x}", **kw))  # type: ignore[arg-type]
+        run_record(result(scenario, recovery_s=r, run_id=f"hc-{i:08x}", **kw))
         for i, r in enumerate(recoveries)
     ]
 

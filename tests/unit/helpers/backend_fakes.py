@@ -1,4 +1,5 @@
-"""Fake backend and node for reaper and capability tests: every capability, no engine."""
+"""The one fake backend (reaper, capability and `hachaos bundle` tests) and a node with every
+capability; no engine."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ class HostNode(Pauses, Kills, FakeNode):
 
 @dataclass
 class FakeBackend:
-    """A backend holding `nodes` by locator; `can` is what it declares."""
+    """A backend holding `nodes` by locator (`reattach`), which `attach` takes as the nodes of
+    the run's stack by name; `can` is what it declares, `listed` what `runs` lists."""
 
     name: str
     removes_nodes: bool
@@ -61,6 +63,7 @@ class FakeBackend:
     reattached: list[tuple[NodeRef, str]] = field(default_factory=list)
     downed: list[str | None] = field(default_factory=list)
     held: set[str] = field(default_factory=set)
+    listed: list[RunInfo] = field(default_factory=list)
 
     def capabilities(self, stack: StackSpec) -> frozenset[Capability]:
         return self.can
@@ -69,7 +72,10 @@ class FakeBackend:
         raise AssertionError("the reaper never boots")
 
     def runs(self) -> list[RunInfo]:
-        return []
+        return list(self.listed)
+
+    def attach(self, stack: StackSpec, run_id: str) -> RunningStack:
+        return RunningStack(stack, run_id, self.name, self.nodes, 0.0)
 
     def run_ids(self) -> set[str]:
         return set(self.held)
