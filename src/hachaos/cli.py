@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any, NoReturn
+from collections.abc import Sequence
 
 from hachaos.errors import ConfigError, HachaosError
+from hachaos.usage import EXIT_USAGE, OneLineParser
 
 # Each name is a module in hachaos.commands exposing add_parser(subparsers); imported lazily
 # so a command's heavy dependencies never slow down another.
@@ -27,35 +27,8 @@ COMMANDS = (
     "bundle",
 )
 
-EXIT_CONFIG = 2
+EXIT_CONFIG = EXIT_USAGE
 EXIT_INFRA = 3
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """A usage error is one line on stderr naming the command and its --help, then exit 2.
-
-    `add_subparsers` makes each subcommand's parser (and theirs) with the parent's class, so this
-    one class covers every parser of the CLI. A subcommand's parser reports the arguments it does
-    not know itself: argparse would hand them up to `hachaos`, whose error names the wrong --help.
-    """
-
-    def __init__(self, *args: Any, top: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.top = top
-
-    def parse_known_args(
-        self, args: Iterable[str] | None = None, namespace: Any = None
-    ) -> tuple[Any, list[str]]:
-        """As argparse's; on a subcommand's parser, unknown arguments are a usage error."""
-        parsed, unknown = super().parse_known_args(args, namespace)
-        if unknown and not self.top:
-            self.error(f"unrecognized arguments: {' '.join(unknown)}")
-        return parsed, unknown
-
-    def error(self, message: str) -> NoReturn:
-        """Print `PROG: error: MESSAGE (see PROG --help)` instead of usage and message."""
-        message = " ".join(message.splitlines())
-        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

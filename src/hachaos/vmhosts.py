@@ -24,6 +24,7 @@ from hachaos.runid import new_run_id
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 from hachaos.spec.models import StackSpec
+from hachaos.usage import OneLineParser
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "vmhosts"
 AUTHORIZED_KEYS = "/root/.ssh/authorized_keys"
@@ -114,12 +115,11 @@ def vm_hosts(name: str, workdir: Path) -> Iterator[VmHosts]:
 def main(argv: list[str] | None = None) -> int:
     """`python -m hachaos.vmhosts NAME [--dir D] -- COMMAND...`: boot the test hosts, run
     COMMAND with `{stacks}`, `{target}` and `{stack_file}` filled in, remove the hosts."""
-    import argparse
     import subprocess
     import sys
     import tempfile
 
-    parser = argparse.ArgumentParser(prog="python -m hachaos.vmhosts", description=main.__doc__)
+    parser = OneLineParser(prog="python -m hachaos.vmhosts", description=main.__doc__)
     parser.add_argument("name", help="a directory of fixtures/vmhosts, e.g. redis-sentinel")
     parser.add_argument("--dir", type=Path, default=None, help="where the key and stack go")
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,20 @@ def test_help_is_still_the_full_usage(capsys: pytest.CaptureFixture[str]) -> Non
         main(["up", "--help"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.startswith("usage: hachaos up [-h]")
+
+
+@pytest.mark.parametrize(
+    "module", ["hachaos.reaper", "hachaos.proxy", "hachaos.vmhosts", "hachaos.report.nightly_tools"]
+)
+def test_the_other_entry_points_give_one_usage_line_too(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--no-such-option"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"python -m {module}: error: ")
+    assert line.endswith(f"(see python -m {module} --help)")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hachaos.errors import HachaosError
+from hachaos.usage import OneLineParser
 
 if TYPE_CHECKING:
     from hachaos.proxy.server import ToxiproxyServer
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     """Options shared by `python -m hachaos.proxy` and `hachaos proxy serve`."""
-    parser = parser or argparse.ArgumentParser(prog="python -m hachaos.proxy", description=__doc__)
+    parser = parser or OneLineParser(prog="python -m hachaos.proxy", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="API address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8474, help="API port (default 8474)")
     parser.add_argument(

@@ -13,10 +13,11 @@ from hachaos.reaper.journal import Journal
 from hachaos.reaper.process import forget_run, wait_for_runner
 from hachaos.reaper.reap import reap_run
 from hachaos.tls.run_files import forget_run_tls
+from hachaos.usage import OneLineParser
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m hachaos.reaper", description=__doc__)
+    p = OneLineParser(prog="python -m hachaos.reaper", description=__doc__)
     p.add_argument("--run", required=True, help="the run id to clean up")
     p.add_argument("--journal", type=Path, required=True, help="the run's journal file")
     p.add_argument("--watch-pid", type=int, required=True, help="the runner's pid")

@@ -7,7 +7,6 @@ the Allure binary last; exit 2 with one line when something cannot be installed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ import sys
 from pathlib import Path
 
 from hachaos.report.allure_html import ALLURE_VERSION
+from hachaos.usage import OneLineParser
 
 APT_PACKAGES = {"node": ("nodejs",), "npm": ("npm",), "chromium": ("chromium",)}
 
@@ -70,7 +70,7 @@ def ensure_allure(prefix: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Install what is missing; print what is there."""
-    parser = argparse.ArgumentParser(prog="python -m hachaos.report.nightly_tools")
+    parser = OneLineParser(prog="python -m hachaos.report.nightly_tools")
     parser.add_argument("--prefix", type=Path, default=Path(".tox/allure3"))
     args = parser.parse_args(argv)
     try:
