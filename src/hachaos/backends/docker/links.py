@@ -20,15 +20,16 @@ PROXY_NODE = "toxiproxy"
 API_PORT = 8474
 PROXY_IMAGE = "hachaos/tools:latest"
 _SITE = "/opt/hachaos"
+# the modules outside hachaos.proxy that it imports (a unit test checks the list is whole)
+PROXY_SHARED_MODULES = ("__init__.py", "errors.py", "usage.py")
 
 
 def proxy_source_files() -> dict[str, str]:
-    """The `hachaos` package root, `hachaos.errors` and `hachaos.proxy` (all stdlib-only), as
-    files for a container."""
+    """The `hachaos` package root, `hachaos.errors`, `hachaos.usage` and `hachaos.proxy` (all
+    stdlib-only), as files for a container."""
     package = Path(hachaos.__file__).parent
     files = {
-        f"{_SITE}/hachaos/{name}": (package / name).read_text()
-        for name in ("__init__.py", "errors.py")
+        f"{_SITE}/hachaos/{name}": (package / name).read_text() for name in PROXY_SHARED_MODULES
     }
     for src in sorted((package / "proxy").glob("*.py")):
         files[f"{_SITE}/hachaos/proxy/{src.name}"] = src.read_text()
