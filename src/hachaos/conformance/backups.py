@@ -5,6 +5,7 @@ present and not empty (`present`). Only names and counts are reported, never fil
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from functools import partial
 
@@ -21,16 +22,29 @@ LIST_SCRIPT = (
     '(cd "$ROOT" && find "$rel" -type f -exec sha256sum {} + | sort -k 2); '
     'else echo "## $p missing"; fi; done'
 )
+_EXTRACT_AND_LIST = (
+    "ROOT=$1; newest=$2; shift 2; "
+    'err=$(tar -xf "$newest" -C "$ROOT" 2>&1) || { echo "tar -x: $err" >&2; exit 4; }; '
+    + LIST_SCRIPT
+)
+# $1 archive pattern, $2 seconds the extraction and listing may take, then the paths. They run
+# under their own `timeout` (SIGTERM), shorter than the command's, so that this shell outlives
+# them and its trap removes the restored files (keys among them) from the store machine; the
+# command's own deadline kills this shell's whole process group, trap included.
 RESTORE_SCRIPT = (
     'newest=""; for f in $1; do [ -f "$f" ] || continue; '
     'if [ -z "$newest" ] || [ "$f" -nt "$newest" ]; then newest=$f; fi; done; '
     '[ -n "$newest" ] || { echo "no archive matches $1" >&2; exit 3; }; '
     'echo "archive $newest $(stat -c "%s %Y" "$newest") $(date +%s)"; '
     'ROOT=$(mktemp -d "${TMPDIR:-/tmp}/hachaos-restore.XXXXXX") || exit 5; '
-    "trap 'rm -rf \"$ROOT\"' EXIT; "
-    'err=$(tar -xf "$newest" -C "$ROOT" 2>&1) || { echo "tar -x: $err" >&2; exit 4; }; '
-    "shift; " + LIST_SCRIPT
+    "trap 'rm -rf \"$ROOT\"' EXIT; trap 'exit 130' HUP INT TERM; "
+    "deadline=$2; shift 2; "
+    f'timeout -k 1 "$deadline" sh -c {shlex.quote(_EXTRACT_AND_LIST)} restore '
+    '"$ROOT" "$newest" "$@"; '
+    'rc=$?; [ $rc -ne 124 ] || echo "the restore did not finish within ${deadline}s" >&2; '
+    "exit $rc"
 )
+RESTORE_TIMED_OUT = 124  # the inner `timeout` fired (SIGTERM, then SIGKILL 1 s later)
 LIVE_SCRIPT = "ROOT=/; " + LIST_SCRIPT
 
 
@@ -122,6 +136,12 @@ def _compare(node: str, backup: Backup, archive: Archive, target: Target) -> lis
     return wrong
 
 
+def restore_deadline_s(timeout_s: float) -> float:
+    """What extracting and listing may take of a restore's `timeout_s`: the rest (a fifth, at
+    least 2 s) is for removing what was restored."""
+    return round(max(1.0, timeout_s - max(2.0, timeout_s / 5)), 1)
+
+
 def restores(node: str, backup: Backup, target: Target) -> Outcome:
     """The newest archive for `node` exists off the node, is young enough and restores."""
     found = _store(node, backup, target)
@@ -129,7 +149,8 @@ def restores(node: str, backup: Backup, target: Target) -> Outcome:
         return found
     remote, where = found
     pattern = backup.store.path.replace("{node}", node)
-    argv = ["sh", "-c", RESTORE_SCRIPT, "restore", pattern, *backup.paths]
+    inner = f"{restore_deadline_s(backup.timeout_s):g}"
+    argv = ["sh", "-c", RESTORE_SCRIPT, "restore", pattern, inner, *backup.paths]
     ran = remote.run(argv, timeout_s=backup.timeout_s)
     archive = parse_restore(ran.stdout)
     if ran.rc == 3:

@@ -38,7 +38,7 @@ def cannot_run(node: str, what: str, ran: Ran) -> Outcome:
         fix = f"start {node} (or fix its connection) and let it rejoin"
     elif ran.rc in (126, 127):
         fix = f"install what provides `{what}` on {node}, or set the command in the profile"
-    elif ran.rc == 137:
+    elif ran.rc in (124, 137):  # coreutils `timeout`: TERM, KILL
         fix = f"find out why `{what}` hangs on {node} (it was killed at its deadline)"
     else:
         fix = f"make `{what}` work on {node}: its service may be down or misconfigured"
