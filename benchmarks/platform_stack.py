@@ -42,7 +42,7 @@ from hachaos.probes.runner import ProbeRunner
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 from hachaos.spec.models import EntrySpec
-from hachaos.tls.client import run_tls_config
+from hachaos.tls.client import run_server_name, run_tls_config
 from hachaos.topology.patroni import entry_target
 from hachaos.workloads.http_load import HttpLoad
 
@@ -132,7 +132,7 @@ def memory(backend: DockerBackend, stack: RunningStack) -> None:
 
 def probe_resolution(stack: RunningStack, seconds: float) -> None:
     endpoint = endpoint_of(stack, EntrySpec(node="lb", port=443))
-    client = JsonHttpClient(endpoint, 3.0, run_tls_config(stack))
+    client = JsonHttpClient(endpoint, 3.0, run_tls_config(stack, "lb"))
     history = History()
     probe = BuildProbe(client, f"bench:{stack.run_id}:probe")
     with ProbeRunner(probe, history, 0.1):
@@ -156,6 +156,7 @@ def throughput(stack: RunningStack, seconds: float, users: int) -> None:
     config = {
         "base_url": f"https://{host}:{port}",
         "cafile": str(stack.tls.ca_path),
+        "server_name": run_server_name(stack, "lb"),
         "users": users,
         "spawn_rate": users,
         "wait_s": 0,

@@ -68,7 +68,7 @@ def _tcp(spec: ProbeSpec, stack: RunningStack, prefix: str) -> Probe:
 def _scheme_client(
     stack: RunningStack, target: EntrySpec, scheme: str, timeout_s: float
 ) -> JsonHttpClient:
-    tls = run_tls_config(stack) if scheme == "https" else None
+    tls = run_tls_config(stack, target.node) if scheme == "https" else None
     return JsonHttpClient(endpoint_of(stack, target), timeout_s, tls)
 
 

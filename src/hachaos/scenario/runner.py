@@ -23,6 +23,7 @@ from hachaos.scenario.phases import await_ops, await_steady, probe_process
 from hachaos.scenario.result import ScenarioResult
 from hachaos.spec.scenario import ScenarioSpec
 from hachaos.spec.workloads import BuildLedgerSpec
+from hachaos.tls.client import run_server_name
 from hachaos.topology import resolver_for
 from hachaos.topology.base import ClaimChecker, ClaimReport
 from hachaos.topology.patroni import entry_target
@@ -70,14 +71,16 @@ def _loading(run: RunContext) -> AbstractContextManager[object]:
     if spec.target.node not in run.stack.nodes:
         raise HachaosError(f"load target names unknown node '{spec.target.node}'")
     host, port = run.stack.node(spec.target.node).address().host_port(spec.target.port)
-    cafile = None
+    cafile = server_name = None
     if spec.scheme == "https":
         if run.stack.tls is None:
             raise HachaosError(f"https load: stack '{run.stack.spec.name}' declares no 'tls'")
         cafile = str(run.stack.tls.ca_path)
+        server_name = run_server_name(run.stack, spec.target.node)
     config = {
         "base_url": f"{spec.scheme}://{host}:{port}",
         "cafile": cafile,
+        "server_name": server_name,
         "users": spec.users,
         "spawn_rate": spec.spawn_rate,
         "wait_s": spec.wait_ms / 1000,

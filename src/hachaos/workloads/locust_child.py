@@ -18,6 +18,20 @@ import time
 from typing import Any
 
 
+def _verifying_as(server_name: str, cafile: str | None) -> ssl.SSLContext:
+    """A context that verifies every server as `server_name` (SNI and hostname check), whatever
+    address the URL dials: the run's certificate names the node, not its network address."""
+
+    class Named(ssl.SSLContext):  # gevent's class by now: locust has patched the stdlib
+        def wrap_socket(self, sock: Any, *args: Any, **kwargs: Any) -> Any:
+            kwargs["server_hostname"] = server_name
+            return super().wrap_socket(sock, *args, **kwargs)
+
+    context = Named(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cafile=cafile)
+    return context
+
+
 def _user_class(config: dict[str, Any]) -> type[Any]:
     from locust import constant, task
     from locust.contrib.fasthttp import FastHttpUser
@@ -27,8 +41,14 @@ def _user_class(config: dict[str, Any]) -> type[Any]:
     requests = [(r["method"], r["path"], r.get("body")) for r in config["requests"]]
     weights = [int(r.get("weight", 1)) for r in config["requests"]]
 
+    server_name = config.get("server_name")
+
     def context() -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=cafile)
+        return (
+            _verifying_as(server_name, cafile)
+            if server_name
+            else ssl.create_default_context(cafile=cafile)
+        )
 
     class LoadUser(FastHttpUser):
         host = config["base_url"]

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from hachaos.clients.http import TlsConfig
 from hachaos.errors import ConfigError, HachaosError
 from hachaos.running import RunningStack
 from hachaos.spec.loader import load_stack
 from hachaos.tls.client import run_tls_config
+from hachaos.tls.run_files import RunTls
 
 STACK = """\
 name: web
@@ -78,4 +80,21 @@ def test_files_may_not_shadow_the_runs_certificate(tmp_path: Path) -> None:
 def test_run_tls_config_needs_a_tls_stack(tmp_path: Path) -> None:
     spec = load_stack(stack(tmp_path, "null"))
     with pytest.raises(HachaosError, match="declares no 'tls'"):
-        run_tls_config(RunningStack(spec, "hc-1", "docker", {}, 0.0))
+        run_tls_config(RunningStack(spec, "hc-1", "docker", {}, 0.0), "lb")
+
+
+@pytest.mark.parametrize(
+    ("names", "node", "verified_as"),
+    [
+        (("lb", "localhost", "127.0.0.1"), "lb", "lb"),
+        (("ci.example.com", "127.0.0.1"), "lb", "ci.example.com"),  # the node is not named
+    ],
+)
+def test_the_runs_clients_verify_a_name_of_the_certificate_not_the_address_dialled(
+    tmp_path: Path, names: tuple[str, ...], node: str, verified_as: str
+) -> None:
+    spec = load_stack(stack(tmp_path, "null"))
+    (tmp_path / "ca.crt").write_text("CA")
+    tls = RunTls(tmp_path, ("lb",), names)
+    running = RunningStack(spec, "hc-1", "docker", {}, 0.0, tls=tls)
+    assert run_tls_config(running, node) == TlsConfig("CA", verified_as)
