@@ -33,6 +33,12 @@ echo "analytics=$ALLURE_NO_ANALYTICS" > "$6/env.txt"
 """
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the comparison prunes reports/histories: the test's own
+    monkeypatch.delenv("HACHAOS_RETAIN_NIGHTS", raising=False)
+
+
 def test_strip_analytics_removes_only_the_tracking_scripts(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text(GTAG)
     assert strip_analytics(tmp_path) == 1
@@ -170,13 +176,17 @@ def test_the_last_nights_are_pooled_as_the_baseline(
     assert _compare(tmp_path, _night(tmp_path / "n5.json", 25.0, 5)) == 1
 
 
-def test_only_the_newest_nights_are_kept(tmp_path: Path) -> None:
-    for day in range(1, 5):
-        _compare(tmp_path, _night(tmp_path / f"n{day}.json", 2.0, day), "--keep-nights=2")
+def test_only_the_newest_nights_are_kept_and_pooled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for day in range(1, 6):
+        night = _night(tmp_path / f"n{day}.json", 2.0, day)
+        _compare(tmp_path, night, "--keep-nights=2", "--retain-nights=3")
     kept = sorted(p.name for p in (tmp_path / "nightly" / "nights").iterdir())
-    assert kept == ["2026-12-03T020000+0000.json", "2026-12-04T020000+0000.json"]
+    assert kept == [f"2026-12-0{day}T020000+0000.json" for day in (3, 4, 5)]
+    assert "the last 2 night(s) pooled" in capsys.readouterr().out
     last = (tmp_path / "nightly" / "certification.json").read_text()
-    assert last == (tmp_path / "n4.json").read_text()
+    assert last == (tmp_path / "n5.json").read_text()
 
 
 def test_a_night_folder_from_before_offers_its_last_record(
