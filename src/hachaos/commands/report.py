@@ -1,7 +1,8 @@
 """`hachaos report`: the night's HTML report (Allure 3, history from the previous nights) and the
-certification comparison against the last nights pooled (`report.nights`, `certification.pool`),
-among which this night is then kept; then the histories and bundles the kept nights no longer
-need are removed (`report.retention`)."""
+certification comparison against the last good nights pooled (`report.nights`,
+`certification.pool`), among which this night is then kept (marked, and never pooled, when it
+regressed); then the histories and bundles the kept nights no longer need are removed
+(`report.retention`)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from pathlib import Path
 from hachaos.certification.load import BadRecord, load_certification
 from hachaos.certification.pool import pooled
 from hachaos.certification.record import Certification
-from hachaos.commands.compare import EXIT_BAD_INPUT, compare_records
+from hachaos.commands.compare import EXIT_BAD_INPUT, EXIT_REGRESSION, compare_records
 from hachaos.report.allure_html import generate
-from hachaos.report.nights import kept, store, window_start
+from hachaos.report.nights import good, kept, store, window_start
 from hachaos.report.retention import (
     BUNDLE,
     HISTORY,
@@ -30,6 +31,26 @@ from hachaos.report.retention import (
 RETAIN_NIGHTS, RETAIN_MB = "HACHAOS_RETAIN_NIGHTS", "HACHAOS_RETAIN_MB"
 
 
+def _pool(
+    previous: dict[Path, Certification], night_dir: Path, n: int
+) -> tuple[list[Certification], str]:
+    """The baseline: the last `n` good nights (a night that regressed is never one); and the
+    line that names it, or says there is none."""
+    paths = good(list(previous))
+    pool = [previous[path] for path in paths][-max(n, 1) :]
+    if pool:
+        left_out = len(previous) - len(paths)
+        note = f"; {left_out} regressed night(s) not pooled" if left_out else ""
+        return pool, f"the last {len(pool)} night(s) pooled ({night_dir}){note}"
+    if previous:
+        nights = f"{len(previous)} kept night{'s all' if len(previous) > 1 else ''}"
+        return [], (
+            f"no good night to compare with in {night_dir} (the {nights} regressed): "
+            "this night is not compared and becomes the baseline"
+        )
+    return [], f"no previous night in {night_dir}: this night becomes the baseline"
+
+
 def _compare_with_last_nights(args: argparse.Namespace) -> int:
     if not args.certification.is_file():
         print(f"hachaos report: {args.certification}: no certification record from this run")
@@ -40,16 +61,22 @@ def _compare_with_last_nights(args: argparse.Namespace) -> int:
     except BadRecord as exc:
         print(f"hachaos report: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    pool = list(previous.values())[-args.keep_nights :]
+    pool, label = _pool(previous, args.night_dir, args.keep_nights)
     code = 0
     if pool:
-        label = f"the last {len(pool)} night(s) pooled ({args.night_dir})"
         print(f"comparison with {label}:")
         names = (label, str(args.certification))
         code = compare_records(pooled(pool), tonight, names, True, args.markdown)
     else:
-        print(f"no previous night in {args.night_dir}: this night becomes the baseline")
-    store(args.night_dir, args.certification, tonight, max(args.keep_nights, args.retain_nights))
+        print(label)
+    retained = max(args.keep_nights, args.retain_nights)
+    bad = code != 0  # a regression, or a summary not written: not known to be good
+    where = store(
+        args.night_dir, args.certification, tonight, retained, pool=args.keep_nights, bad=bad
+    )
+    if bad:
+        what = "regressed" if code == EXIT_REGRESSION else "was not judged whole"
+        print(f"this night {what}: kept as {where}, left out of the baseline pool")
     still_kept = [record for path, record in previous.items() if path.exists()]
     _prune(args, [*previous.values(), tonight], [*still_kept, tonight])
     return code
