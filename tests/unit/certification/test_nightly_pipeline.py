@@ -33,6 +33,12 @@ echo "analytics=$ALLURE_NO_ANALYTICS" > "$6/env.txt"
 """
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the comparison prunes reports/histories: the test's own
+    monkeypatch.delenv("HACHAOS_RETAIN_NIGHTS", raising=False)
+
+
 def test_strip_analytics_removes_only_the_tracking_scripts(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text(GTAG)
     assert strip_analytics(tmp_path) == 1
@@ -170,13 +176,17 @@ def test_the_last_nights_are_pooled_as_the_baseline(
     assert _compare(tmp_path, _night(tmp_path / "n5.json", 25.0, 5)) == 1
 
 
-def test_only_the_newest_nights_are_kept(tmp_path: Path) -> None:
-    for day in range(1, 5):
-        _compare(tmp_path, _night(tmp_path / f"n{day}.json", 2.0, day), "--keep-nights=2")
+def test_only_the_newest_nights_are_kept_and_pooled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for day in range(1, 6):
+        night = _night(tmp_path / f"n{day}.json", 2.0, day)
+        _compare(tmp_path, night, "--keep-nights=2", "--retain-nights=3")
     kept = sorted(p.name for p in (tmp_path / "nightly" / "nights").iterdir())
-    assert kept == ["2026-12-03T020000+0000.json", "2026-12-04T020000+0000.json"]
+    assert kept == [f"2026-12-0{day}T020000+0000.json" for day in (3, 4, 5)]
+    assert "the last 2 night(s) pooled" in capsys.readouterr().out
     last = (tmp_path / "nightly" / "certification.json").read_text()
-    assert last == (tmp_path / "n4.json").read_text()
+    assert last == (tmp_path / "n5.json").read_text()
 
 
 def test_a_night_folder_from_before_offers_its_last_record(
@@ -196,3 +206,65 @@ def test_an_unreadable_kept_night_is_exit_2_and_tonight_is_not_kept(
     assert _compare(tmp_path, _night(tmp_path / "n2.json", 2.0, 2)) == 2
     assert "2026-12-01.json:1: truncated" in capsys.readouterr().err
     assert not (tmp_path / "nightly" / "certification.json").exists()
+
+
+def _nights(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "nightly" / "nights").iterdir())
+
+
+def test_a_regressed_night_does_not_join_the_next_nights_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for day in (1, 2):
+        assert _compare(tmp_path, _night(tmp_path / f"n{day}.json", 2.0, day)) == 0
+    assert _compare(tmp_path, _night(tmp_path / "n3.json", 9.0, 3)) == 1
+    out = capsys.readouterr().out
+    assert "this night regressed: kept as " in out and "left out of the baseline" in out
+    assert _nights(tmp_path)[-1] == "2026-12-03T020000+0000.regressed.json"  # kept, marked
+    # pooled with the bad night (2.0, 2.0, 9.0) a second 9.0 s would be within the spread
+    assert _compare(tmp_path, _night(tmp_path / "n4.json", 9.0, 4)) == 1
+    out = capsys.readouterr().out
+    assert "the last 2 night(s) pooled" in out and "1 regressed night(s) not pooled" in out
+    assert "[2..2, n=2]" in out
+
+
+def test_a_good_night_after_a_bad_one_is_compared_with_the_nights_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for day, recovery in ((1, 2.0), (2, 2.1), (3, 9.0)):
+        _compare(tmp_path, _night(tmp_path / f"n{day}.json", recovery, day))
+    capsys.readouterr()
+    assert _compare(tmp_path, _night(tmp_path / "n4.json", 2.05, 4)) == 0
+    out = capsys.readouterr().out
+    assert "the last 2 night(s) pooled" in out and "[2..2.1, n=2]" in out
+    assert _nights(tmp_path)[-1] == "2026-12-04T020000+0000.json"  # a good night joins
+    _compare(tmp_path, _night(tmp_path / "n5.json", 2.0, 5))
+    assert "the last 3 night(s) pooled" in capsys.readouterr().out
+
+
+def test_the_pool_keeps_its_good_nights_past_the_retained_ones(tmp_path: Path) -> None:
+    _compare(tmp_path, _night(tmp_path / "n1.json", 2.0, 1), "--retain-nights=2", "--keep-nights=1")
+    for day in (2, 3, 4):  # the same regression, night after night
+        night = _night(tmp_path / f"n{day}.json", 9.0, day)
+        assert _compare(tmp_path, night, "--retain-nights=2", "--keep-nights=1") == 1
+    assert _nights(tmp_path) == [
+        "2026-12-01T020000+0000.json",
+        "2026-12-03T020000+0000.regressed.json",
+        "2026-12-04T020000+0000.regressed.json",
+    ]
+
+
+def test_an_empty_pool_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nights = tmp_path / "nightly" / "nights"
+    nights.mkdir(parents=True)
+    _night(nights / "2026-12-01T020000+0000.regressed.json", 2.0, 1)
+    assert _compare(tmp_path, _night(tmp_path / "n2.json", 9.0, 2)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"no good night to compare with in {tmp_path / 'nightly'} (the 1 kept night regressed): "
+        "this night is not compared and becomes the baseline"
+    )
+    assert not any("REGRESSION" in line for line in out)
+    assert _nights(tmp_path)[-1] == "2026-12-02T020000+0000.json"
