@@ -4,10 +4,9 @@ through ports published on 127.0.0.1.
 Direct reach works when the run network's bridge lives in the runner's own network namespace
 (a local engine on Linux): the runner then routes to every container IP on the bridge. It
 publishes only the ports a stack pins to a fixed host port. Every published port costs the engine
-a proxy process and NAT rules, set up at start and removed when the container stops: about 40 ms
-a port on teardown on this kind of machine (`benchmarks/reach_cost.py`), 1.2 s of the platform
-stack's 3.3 s. Published reach is what works everywhere else: Docker Desktop's VM, a remote
-engine, rootless Docker.
+a proxy process and NAT rules, set up at start and removed when the container stops: 33 ms a
+port on teardown on this kind of machine (`benchmarks/reach_cost.py`). Published reach is what
+works everywhere else: Docker Desktop's VM, a remote engine, rootless Docker.
 
 A client of a killed node sees what an in-network client sees in both modes once its connection
 is established; a new connection to a killed node is refused at once through a published port
