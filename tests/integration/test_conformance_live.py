@@ -16,6 +16,7 @@ import pytest
 from tests_support import REPO, repo_stack
 
 from hachaos.backends.docker.backend import DockerBackend
+from hachaos.backends.docker.reach import ENV as REACH_ENV
 from hachaos.conformance.check import Check
 from hachaos.conformance.load import load_profile
 from hachaos.conformance.outcome import Outcome, Status
@@ -33,8 +34,12 @@ PROFILE = load_profile(REPO / "fixtures" / "profiles" / "redis-sentinel.yaml")
 
 @pytest.fixture(scope="module")
 def redis(docker_backend: DockerBackend) -> Iterator[RunningStack]:
-    with repo_stack(docker_backend, "redis-sentinel") as stack:
-        yield stack
+    """Booted as `tox -e conformance` boots its stacks: every declared port published (the
+    profile's `published` checks are about host bindings)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(REACH_ENV, "published")
+        with repo_stack(docker_backend, "redis-sentinel") as stack:
+            yield stack
 
 
 def judge_all(
@@ -50,6 +55,8 @@ def test_the_demo_profile_passes_on_the_booted_stack(redis: RunningStack) -> Non
     got = judge_all(redis, PROFILE)
     failed = {k: o.message for k, o in got.items() if o.status is not Status.PASS}
     assert failed == {}
+    bound = {host for n in redis.nodes.values() for host, _ in n.address().published.values()}
+    assert bound == {"127.0.0.1"}  # published reach: on loopback only
     assert len(got) >= 30
     assert (
         "OK 3 usable Sentinels" in got["replication:sentinel/sentinel-1/sentinel-ckquorum"].observed

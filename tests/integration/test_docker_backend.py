@@ -16,16 +16,26 @@ from hachaos.topology import resolver_for
 pytestmark = pytest.mark.integration
 
 
-def test_everything_is_labelled_and_published_on_loopback_only(
+def test_everything_is_labelled_and_reached_as_its_label_says(
     docker_backend: DockerBackend, redis_stack: RunningStack
 ) -> None:
+    """Direct reach: nothing published, the runner dials the node's IP; published reach (see
+    test_conformance_live): every declared port on loopback only."""
     api = docker_backend.api
     found = api.containers(filters=labels.run_filter(redis_stack.run_id))
     assert sorted(c["Labels"][labels.NODE] for c in found) == sorted(redis_stack.nodes)
     for c in found:
+        node = redis_stack.node(c["Labels"][labels.NODE])
         assert c["Labels"][labels.STACK] == "redis-sentinel"
-        assert c["Labels"][labels.ROLE] == redis_stack.spec.nodes[c["Labels"][labels.NODE]].role
-        assert {p["IP"] for p in c["Ports"] if "IP" in p} <= {"127.0.0.1"}
+        assert c["Labels"][labels.ROLE] == redis_stack.spec.nodes[node.name].role
+        bound = {p["IP"] for p in c["Ports"] if "IP" in p}
+        address = node.address()
+        if c["Labels"][labels.REACH] == "direct":
+            assert bound == set()
+            assert {h for h, _ in address.published.values()} == {address.ip}
+        else:
+            assert bound == {"127.0.0.1"}
+        assert set(address.published) == {int(p) for p in c["Labels"][labels.PORTS].split(",")}
     [net] = api.networks(filters=labels.run_filter(redis_stack.run_id))
     assert net["Labels"][labels.RUN] == redis_stack.run_id
 

@@ -152,7 +152,7 @@ nodes:
   a:
     role: app
     command: [sleep, infinity]
-    ports: [9]        # published, but nothing listens behind Docker's proxy
+    ports: [9]        # reached (directly, or through Docker's proxy), but nothing listens
 """
 
 
