@@ -33,16 +33,31 @@ def tagged_rules(lines: list[str], tag: str, prefix: bool) -> list[list[str]]:
     return out
 
 
+class NoIptables(RuntimeError):
+    """iptables is not installed where the rules were to be changed."""
+
+
 def _run(args: list[str]) -> str:
-    proc = subprocess.run(IPTABLES + args, capture_output=True, text=True, check=False)
+    try:
+        proc = subprocess.run(IPTABLES + args, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise NoIptables(
+            "iptables is not installed here: install it (Debian: apt-get install iptables) "
+            "for firewall faults"
+        ) from None
     if proc.returncode != 0:
         raise RuntimeError(f"iptables {' '.join(args)}: {proc.stderr.strip()}")
     return proc.stdout
 
 
 def remove(tag: str, prefix: bool) -> int:
-    """Delete every tagged rule; returns how many."""
-    rules = tagged_rules(_run(["-S"]).splitlines(), tag, prefix)
+    """Delete every tagged rule; returns how many (none where iptables is not installed: no
+    rule of ours can be there)."""
+    try:
+        listed = _run(["-S"])
+    except NoIptables:
+        return 0
+    rules = tagged_rules(listed.splitlines(), tag, prefix)
     for args in rules:
         _run(["-D", *args[1:]])
     return len(rules)

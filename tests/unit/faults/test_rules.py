@@ -1,7 +1,11 @@
+import json
 import random
+
+import pytest
 
 from hachaos.faults import grudge
 from hachaos.faults.rules import Rule, plan_rules, rule_tag, run_tag_prefix
+from hachaos.firewall import nsfw
 from hachaos.firewall.nsfw import tagged_rules
 
 IPS = {f"n{i}": f"10.0.0.{i}" for i in range(1, 7)}
@@ -88,3 +92,19 @@ def test_helper_finds_rules_by_exact_tag_or_run_prefix() -> None:
     run = tagged_rules(SAVE, run_tag_prefix("hc-1"), prefix=True)
     assert len(run) == 2
     assert tagged_rules(SAVE, "hachaos:hc-3:", prefix=True) == []
+
+
+def test_without_iptables_a_sweep_finds_nothing_and_a_cut_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A host with no iptables has none of our rules (a reaper's or teardown's sweep is done),
+    but a fault that must add rules fails with one line naming the package."""
+    monkeypatch.setattr(nsfw, "IPTABLES", ["/nonexistent/iptables"])
+    swept = nsfw.main(json.dumps({"remove": "hachaos:hc-1", "prefix": True}))
+    assert (swept["removed"], swept["error"]) == (0, None)
+    cut = nsfw.main(json.dumps({"add": [["-A", "INPUT", "-j", "DROP"]]}))
+    assert cut["added"] == 0
+    assert cut["error"] == (
+        "iptables is not installed here: install it (Debian: apt-get install iptables) for "
+        "firewall faults"
+    )
