@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 EXIT_USAGE = 2  # as for an invalid file: the input is wrong, nothing ran
@@ -34,3 +34,22 @@ class OneLineParser(argparse.ArgumentParser):
         """Print `PROG: error: MESSAGE (see PROG --help)` instead of usage and message."""
         message = " ".join(message.splitlines())
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def at_least(minimum: int, source: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number >= `minimum` (`source`, e.g. the environment variable
+    a default came from, is named in the error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            where = f" ({source})" if source else ""
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}, got {text!r}{where}"
+            )
+        return value
+
+    return parse

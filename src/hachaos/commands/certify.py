@@ -9,13 +9,7 @@ from pathlib import Path
 
 from hachaos.certification.load import BadRecord, load_certification
 from hachaos.commands.compare import EXIT_BAD_INPUT, compare_files
-
-
-def repeat_count(text: str) -> int:
-    """argparse type of --repeat: an integer >= 1 (checked before the catalog runs)."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return int(text)
+from hachaos.usage import at_least
 
 
 def pytest_command(args: argparse.Namespace) -> list[str]:
@@ -64,7 +58,7 @@ def add_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "certify", help="run the catalog with repeats and compare it against a baseline record"
     )
     p.add_argument("--baseline", type=Path, required=True, help="the last good run's record")
-    p.add_argument("--repeat", type=repeat_count, default=3, help="runs per scenario (default 3)")
+    p.add_argument("--repeat", type=at_least(1), default=3, help="runs per scenario (default 3)")
     p.add_argument("--marker", default="chaos", help="pytest -m selection (default chaos)")
     p.add_argument("--out", type=Path, default=Path("reports/certification.json"))
     p.add_argument("--markdown", type=Path, default=Path("reports/certification.md"))

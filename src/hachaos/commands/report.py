@@ -27,6 +27,7 @@ from hachaos.report.retention import (
     prune,
     run_ids,
 )
+from hachaos.usage import at_least
 
 RETAIN_NIGHTS, RETAIN_MB = "HACHAOS_RETAIN_NIGHTS", "HACHAOS_RETAIN_MB"
 
@@ -105,16 +106,11 @@ def _add_count(
 ) -> None:
     """An option taking a whole number >= `minimum`, its default from `env`, else `default`."""
 
-    def parse(value: str) -> int:
-        number = int(value) if value.strip().lstrip("-").isdigit() else minimum - 1
-        if number < minimum:
-            why = f"{value!r} is not a whole number >= {minimum} ({env})"
-            raise argparse.ArgumentTypeError(why)
-        return number
-
     help_text = f"{text} (default ${env}, else {default})"
     default_text = os.environ.get(env, str(default))
-    p.add_argument(flag, type=parse, default=default_text, metavar="N", help=help_text)
+    p.add_argument(
+        flag, type=at_least(minimum, env), default=default_text, metavar="N", help=help_text
+    )
 
 
 def _generate(args: argparse.Namespace) -> int:

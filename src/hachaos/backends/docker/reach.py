@@ -88,20 +88,19 @@ def choose(api: docker.APIClient, network: str, asked: Reach) -> Reach:
     return Reach.DIRECT if gateway is not None and is_local_address(gateway) else Reach.PUBLISHED
 
 
-def _bound(ports: dict[str, Any] | None) -> dict[int, tuple[str, int]]:
-    out: dict[int, tuple[str, int]] = {}
-    for key, bindings in (ports or {}).items():
-        if not bindings:
-            continue
-        port = int(key.split("/")[0])
-        out[port] = (bindings[0]["HostIp"] or "127.0.0.1", int(bindings[0]["HostPort"]))
-    return out
-
-
 def host_bindings(info: dict[str, Any]) -> dict[int, tuple[str, int]]:
     """The container's ports published on the host, from `inspect_container` (empty while it is
     stopped)."""
-    return _bound(info["NetworkSettings"].get("Ports"))
+    out: dict[int, tuple[str, int]] = {}
+    for key, bindings in (info["NetworkSettings"].get("Ports") or {}).items():
+        if bindings:
+            host = bindings[0]["HostIp"] or "127.0.0.1"
+            out[int(key.split("/")[0])] = (host, int(bindings[0]["HostPort"]))
+    return out
+
+
+def _labels(info: dict[str, Any]) -> dict[str, str]:
+    return (info.get("Config") or {}).get("Labels") or {}
 
 
 def declared_ports(ports: Sequence[int]) -> str:
@@ -111,8 +110,8 @@ def declared_ports(ports: Sequence[int]) -> str:
 
 def reach_of(info: dict[str, Any]) -> Reach:
     """The reach the container was created with (PUBLISHED for one created without the label)."""
-    value = ((info.get("Config") or {}).get("Labels") or {}).get(labels.REACH, "")
-    return Reach.DIRECT if value == Reach.DIRECT.value else Reach.PUBLISHED
+    direct = _labels(info).get(labels.REACH) == Reach.DIRECT.value
+    return Reach.DIRECT if direct else Reach.PUBLISHED
 
 
 def runner_ports(info: dict[str, Any], ip: str | None) -> dict[int, tuple[str, int]]:
@@ -123,5 +122,5 @@ def runner_ports(info: dict[str, Any], ip: str | None) -> dict[int, tuple[str, i
         return host_bindings(info)
     if not ip:
         return {}
-    declared = ((info.get("Config") or {}).get("Labels") or {}).get(labels.PORTS, "")
+    declared = _labels(info).get(labels.PORTS, "")
     return {int(p): (ip, int(p)) for p in declared.split(",") if p.isdigit()}
